@@ -1,0 +1,59 @@
+/**
+ * Builds one sandbox: a Fastify app with every API module registered, and the
+ * context that holds its state. Nothing listens until `startSandbox` (server.ts),
+ * so tests drive it in-process with `app.inject`.
+ */
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import { accessTokenRoutes } from './accesstoken/routes.ts'
+import { AccessTokens } from './accesstoken/tokens.ts'
+import { SandboxClock } from './clock.ts'
+import { loadConfig, type SandboxConfig } from './config.ts'
+import type { SandboxContext } from './context.ts'
+import { controlRoutes } from './control/routes.ts'
+import { Directory } from './directory/directory.ts'
+import { SandboxEvents } from './events.ts'
+import { createHttpApp } from './http/setup.ts'
+
+export interface BuildSandboxOptions {
+  config?: SandboxConfig
+  clock?: SandboxClock
+  /** The origin the sandbox is reachable at; set by startSandbox once listening. */
+  publicUrl?: string
+  logger?: FastifyServerOptions['logger']
+}
+
+export interface Sandbox {
+  app: FastifyInstance
+  ctx: SandboxContext
+}
+
+/** The API modules, in registration order. Each adds its routes and control routes. */
+type SandboxModule = (app: FastifyInstance, ctx: SandboxContext) => void
+const modules: SandboxModule[] = [controlRoutes, accessTokenRoutes]
+
+export function buildSandbox(options: BuildSandboxOptions = {}): Sandbox {
+  const config = options.config ?? loadConfig()
+  const clock = options.clock ?? new SandboxClock()
+  const resets: Array<() => void> = []
+  const directory = new Directory(config.merchants, config.users)
+  const ctx: SandboxContext = {
+    config,
+    clock,
+    directory,
+    events: new SandboxEvents(),
+    tokens: new AccessTokens(clock, config.accessTokenLifetimeMs),
+    publicUrl: options.publicUrl ?? 'http://127.0.0.1:4010',
+    onReset: (reset) => {
+      resets.push(reset)
+    },
+    reset: () => {
+      clock.clearScheduled()
+      directory.reset()
+      for (const reset of resets) reset()
+    },
+  }
+  const app = createHttpApp({ logger: options.logger ?? false })
+  for (const register of modules) register(app, ctx)
+  app.addHook('onClose', async () => clock.stop())
+  return { app, ctx }
+}

@@ -1,0 +1,108 @@
+/**
+ * The sandbox's clock. Domain code reads time only from here, so tests and the
+ * control API can move it: advancing the clock expires payments, makes webhook
+ * retries due and closes settlement days, at once and deterministically.
+ */
+
+export interface Clock {
+  /** Milliseconds since the epoch, on this clock. */
+  now(): number
+}
+
+type Task = { at: number; seq: number; run: () => void }
+
+/**
+ * Wall-clock time plus an offset the control API can advance, with a scheduler
+ * for work due at a point in sandbox time. Tasks run when real time reaches
+ * them, or at once when the clock is advanced past them, in time order.
+ *
+ * @example
+ * const clock = new SandboxClock()
+ * clock.schedule(clock.now() + 600_000, () => expire(payment))
+ * clock.advance(600_000) // runs the task now
+ */
+export class SandboxClock implements Clock {
+  private offsetMs = 0
+  private tasks: Task[] = []
+  private seq = 0
+  private timer: NodeJS.Timeout | undefined
+  private stopped = false
+
+  constructor(private readonly realNow: () => number = Date.now) {}
+
+  now(): number {
+    return this.realNow() + this.offsetMs
+  }
+
+  /** Moves sandbox time forward and runs everything that became due. */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward')
+    this.offsetMs += ms
+    this.runDue()
+  }
+
+  /** Runs `run` once sandbox time reaches `at`. Returns a function that cancels it. */
+  schedule(at: number, run: () => void): () => void {
+    const task: Task = { at, seq: this.seq++, run }
+    this.tasks.push(task)
+    this.tasks.sort((a, b) => a.at - b.at || a.seq - b.seq)
+    this.arm()
+    return () => {
+      this.tasks = this.tasks.filter((t) => t !== task)
+      this.arm()
+    }
+  }
+
+  /** Drops every pending task (reset) without running it. */
+  clearScheduled(): void {
+    this.tasks = []
+    this.arm()
+  }
+
+  /** Resets the offset to zero and drops pending tasks. */
+  reset(): void {
+    this.offsetMs = 0
+    this.clearScheduled()
+  }
+
+  /** Stops the timer so the process can exit; nothing runs afterwards. */
+  stop(): void {
+    this.stopped = true
+    this.tasks = []
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  get pendingTasks(): number {
+    return this.tasks.length
+  }
+
+  private runDue(): void {
+    // A task may schedule more tasks (a retry); loop until nothing is due.
+    for (;;) {
+      const next = this.tasks[0]
+      if (!next || next.at > this.now()) break
+      this.tasks.shift()
+      try {
+        next.run()
+      } catch (error) {
+        // A failing task must not stop the others; the owner records its own failure.
+        queueMicrotask(() => {
+          throw error
+        })
+      }
+    }
+    this.arm()
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    const next = this.tasks[0]
+    if (!next || this.stopped) return
+    // Cap the wait so a long sleep never overflows setTimeout's 32-bit delay.
+    const delay = Math.min(Math.max(0, next.at - this.now()), 60_000)
+    this.timer = setTimeout(() => this.runDue(), delay)
+    this.timer.unref()
+  }
+}

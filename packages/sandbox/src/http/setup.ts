@@ -1,0 +1,102 @@
+/**
+ * The Fastify instance every sandbox module registers on, set up to take what
+ * real clients send and to answer errors in the platform's formats.
+ */
+import { Ajv } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { GatewayRefusal, ProblemError } from './problem.ts'
+
+/** Bodies above this are refused before they are read (413). */
+export const BODY_LIMIT_BYTES = 1024 * 1024
+
+function validatorFor(coerce: boolean) {
+  // Bodies keep their JSON types (an integer must be a number); headers, paths
+  // and queries arrive as strings and are coerced to what the schema declares.
+  const ajv = new Ajv({ allErrors: true, coerceTypes: coerce, useDefaults: true, strict: false })
+  // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+  addFormats(ajv)
+  return ajv
+}
+
+/** "/amount/value" → "amount.value"; a missing property is named itself. */
+function fieldName(instancePath: string, params: Record<string, unknown>): string {
+  const path = instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.')
+  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined
+  return [path, missing].filter(Boolean).join('.') || '(root)'
+}
+
+export function createHttpApp(options: FastifyServerOptions = {}): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // The platform's path parameters may be long references; keep Fastify's defaults otherwise.
+    ...options,
+  })
+
+  const bodyValidator = validatorFor(false)
+  const stringValidator = validatorFor(true)
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyValidator : stringValidator).compile(schema),
+  )
+
+  // JSON, with an empty body allowed (a POST with no body is common: cancel,
+  // the access token) and a clear 400 for malformed JSON.
+  app.removeContentTypeParser(['application/json'])
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body)
+    if (text.trim() === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(text))
+    } catch {
+      done(new ProblemError(400, 'Bad Request', 'The request body is not valid JSON', [], 'malformed-json'))
+    }
+  })
+  // Any other content type (form posts, text/plain, none) is read as text, so a
+  // token request sent with whatever content type still reaches its handler.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+
+  app.setErrorHandler((error: FastifyError | ProblemError | GatewayRefusal, request, reply) => {
+    if (error instanceof GatewayRefusal) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
+      return reply.code(error.statusCode).type('application/json').send(error.toBody())
+    }
+    if (error instanceof ProblemError) {
+      return reply.code(error.status).type('application/problem+json').send(error.toProblem())
+    }
+    if (error.validation) {
+      const extraDetails = error.validation.map((v) => {
+        const where = error.validationContext === 'body' ? '' : `${error.validationContext}.`
+        return { name: where + fieldName(v.instancePath, v.params), reason: v.message ?? 'is invalid' }
+      })
+      const detail = extraDetails.map((d) => `${d.name} ${d.reason}`).join('; ')
+      const problem = new ProblemError(400, 'Bad Request', detail, extraDetails, 'validation-error')
+      return reply.code(400).type('application/problem+json').send(problem.toProblem())
+    }
+    const status = error.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      const problem = new ProblemError(status, error.code ?? 'Bad Request', error.message, [], error.code)
+      return reply.code(status).type('application/problem+json').send(problem.toProblem())
+    }
+    request.log.error({ err: error }, 'unexpected error')
+    const problem = new ProblemError(
+      500,
+      'Internal Server Error',
+      'The sandbox failed; see its log',
+      [],
+      'internal',
+    )
+    return reply.code(500).type('application/problem+json').send(problem.toProblem())
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new ProblemError(
+      404,
+      'Not Found',
+      `No route for ${request.method} ${request.url.split('?')[0]}`,
+    )
+    return reply.code(404).type('application/problem+json').send(problem.toProblem())
+  })
+
+  return app
+}

@@ -1,0 +1,179 @@
+/**
+ * Contract checking against the official specs in `../shared/specs` (read from
+ * there, never copied): every response a test sandbox gives is validated against
+ * the schema the spec declares for its path, method and status. Responses the
+ * spec does not declare (a 404 on GET payment, a 429) are checked against the
+ * API's Problem schema when they are problem+json; gateway refusals (401/403/429
+ * from APIM) are in the gateway's own format, which no spec describes.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { FastifyInstance } from 'fastify'
+import { parse } from 'yaml'
+
+const here = dirname(fileURLToPath(import.meta.url))
+/** `../shared/specs` beside the repository, or KASSE_SPECS_DIR. */
+export const SPECS_DIR = process.env.KASSE_SPECS_DIR ?? resolve(here, '../../../../shared/specs')
+
+/**
+ * Places where the official spec is known to be wrong (research/vipps-api.md §2),
+ * each corrected before validation. The test in contract.test.ts checks that each
+ * bug is still in the spec, so a fixed spec makes that test fail and this go.
+ */
+export const KNOWN_SPEC_BUGS = [
+  {
+    spec: 'epayment-v1.yaml',
+    name: 'PaymentEvent requires `paymentAction`, a field removed in v1.2.1; the platform sends `name`',
+    isPresent: (doc: SpecDoc) => schemaOf(doc, 'PaymentEvent').required?.includes('paymentAction') === true,
+    fix: (doc: SpecDoc) => {
+      const schema = schemaOf(doc, 'PaymentEvent')
+      schema.required = [...(schema.required ?? []).filter((r) => r !== 'paymentAction'), 'name']
+    },
+  },
+  {
+    spec: 'access-token-v1.yaml',
+    name: 'access_token declares format "byte" (base64), but the platform issues a JWT, whose dots are not base64',
+    isPresent: (doc: SpecDoc) =>
+      propertyOf(doc, 'AuthorizationTokenResponse', 'access_token').format === 'byte',
+    fix: (doc: SpecDoc) => {
+      delete propertyOf(doc, 'AuthorizationTokenResponse', 'access_token').format
+    },
+  },
+] as const
+
+type JsonSchema = { required?: string[]; [key: string]: unknown }
+export type SpecDoc = {
+  paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>
+  components?: { schemas?: Record<string, JsonSchema>; responses?: Record<string, unknown> }
+}
+
+function schemaOf(doc: SpecDoc, name: string): JsonSchema {
+  const schema = doc.components?.schemas?.[name]
+  if (!schema) throw new Error(`spec has no schema ${name}`)
+  return schema
+}
+
+function propertyOf(doc: SpecDoc, schema: string, property: string): JsonSchema {
+  const properties = schemaOf(doc, schema).properties as Record<string, JsonSchema> | undefined
+  const found = properties?.[property]
+  if (!found) throw new Error(`spec schema ${schema} has no property ${property}`)
+  return found
+}
+
+export function loadSpec(file: string): SpecDoc {
+  return parse(readFileSync(join(SPECS_DIR, file), 'utf8')) as SpecDoc
+}
+
+/** Which spec describes which path prefix of the sandbox. */
+const SPEC_FOR_PREFIX: Array<[string, string]> = [
+  ['/epayment/v1/', 'epayment-v1.yaml'],
+  ['/webhooks/v1/', 'webhooks-v1.yaml'],
+  ['/qr/v1/', 'qr-v1.yaml'],
+  ['/accesstoken/get', 'access-token-v1.yaml'],
+]
+
+// ePayment's receipt refers to Order Management 2.3.24 by URL; resolve it locally.
+const ORDER_MANAGEMENT_URL =
+  'https://raw.githubusercontent.com/vippsas/vipps-order-management-api/2.3.24/docs/swagger.yaml'
+
+class ContractChecker {
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true })
+  private readonly docs = new Map<string, SpecDoc>()
+  private readonly cache = new Map<string, ValidateFunction | null>()
+
+  constructor() {
+    const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+    addFormats(this.ajv)
+    this.ajv.addSchema(loadSpec('order-management-2.3.24.yaml') as object, ORDER_MANAGEMENT_URL)
+    for (const [, file] of SPEC_FOR_PREFIX) {
+      const doc = loadSpec(file)
+      for (const bug of KNOWN_SPEC_BUGS) if (bug.spec === file) bug.fix(doc)
+      this.docs.set(file, doc)
+      this.ajv.addSchema(doc as object, file)
+    }
+  }
+
+  /** Returns what is wrong with a response, or undefined when it matches the spec. */
+  check(
+    method: string,
+    routeUrl: string,
+    status: number,
+    contentType: string,
+    body: unknown,
+  ): string | undefined {
+    const entry = SPEC_FOR_PREFIX.find(([prefix]) => routeUrl.startsWith(prefix))
+    if (!entry) return undefined
+    const [, file] = entry
+    const specPath = routeUrl.replace(/:(\w+)/g, '{$1}')
+    const declared = this.docs.get(file)!.paths[specPath]?.[method.toLowerCase()]?.responses?.[String(status)]
+    // Gateway refusals come from APIM, not the API: their format is {statusCode, message}.
+    if (!declared && !contentType.includes('problem+json') && [401, 403, 429].includes(status)) {
+      const ok = typeof body === 'object' && body !== null && 'statusCode' in body && 'message' in body
+      return ok
+        ? undefined
+        : `${status} gateway refusal is not {statusCode, message}: ${JSON.stringify(body)}`
+    }
+    const validate = this.validator(file, specPath, method.toLowerCase(), status, contentType)
+    if (validate === null) return undefined
+    if (validate(body)) return undefined
+    return `${method} ${routeUrl} ${status} does not match ${file}: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`
+  }
+
+  private validator(file: string, path: string, method: string, status: number, contentType: string) {
+    const key = `${file} ${method} ${path} ${status} ${contentType.includes('problem')}`
+    if (this.cache.has(key)) return this.cache.get(key)!
+    const doc = this.docs.get(file)!
+    let ref: string | undefined
+    const declared = doc.paths[path]?.[method]?.responses?.[String(status)] as Declared | undefined
+    if (declared) {
+      const name = declared.$ref?.split('/').pop()
+      const response = name ? (doc.components?.responses?.[name] as Declared) : declared
+      const base = name
+        ? `${file}#/components/responses/${name}`
+        : `${file}#/paths/${pointer(path)}/${method}/responses/${status}`
+      const type = Object.keys(response?.content ?? {})[0]
+      if (type) ref = `${base}/content/${pointer(type)}/schema`
+    } else if (contentType.includes('problem+json') && doc.components?.schemas?.Problem) {
+      ref = `${file}#/components/schemas/Problem`
+    }
+    const validate = ref ? this.ajv.compile({ $ref: ref }) : null
+    this.cache.set(key, validate)
+    return validate
+  }
+}
+
+type Declared = { $ref?: string; content?: Record<string, { schema?: unknown }> }
+
+/** One JSON-pointer segment inside a URI fragment. */
+const pointer = (segment: string) => encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1'))
+
+let checker: ContractChecker | undefined
+
+/**
+ * Validates every response `app` sends against the specs, collecting what does
+ * not match. Call before the app is ready; assert `violations` is empty after.
+ */
+export function attachContractCheck(app: FastifyInstance): { violations: string[]; checked: number } {
+  checker ??= new ContractChecker()
+  const result = { violations: [] as string[], checked: 0 }
+  app.addHook('onSend', async (request, reply, payload) => {
+    const routeUrl = request.routeOptions.url
+    if (!routeUrl || typeof payload !== 'string' || payload === '') return payload
+    const contentType = String(reply.getHeader('content-type') ?? '')
+    if (!contentType.includes('json')) return payload
+    const violation = checker!.check(
+      request.method,
+      routeUrl,
+      reply.statusCode,
+      contentType,
+      JSON.parse(payload),
+    )
+    result.checked++
+    if (violation) result.violations.push(violation)
+    return payload
+  })
+  return result
+}

@@ -1,0 +1,7 @@
+export * from './schemas/access-token.ts'
+export * from './schemas/common.ts'
+export * from './schemas/epayment.ts'
+export * from './schemas/qr.ts'
+export * from './schemas/receipt.ts'
+export * from './schemas/webhooks.ts'
+export * from './webhook-signature.ts'

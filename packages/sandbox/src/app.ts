@@ -13,6 +13,7 @@ import { controlRoutes } from './control/routes.ts'
 import { Directory } from './directory/directory.ts'
 import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
+import { PersonalQrCodes } from './qr/personal-qr.ts'
 
 export interface BuildSandboxOptions {
   config?: SandboxConfig
@@ -29,7 +30,11 @@ export interface Sandbox {
 
 /** The API modules, in registration order. Each adds its routes and control routes. */
 type SandboxModule = (app: FastifyInstance, ctx: SandboxContext) => void
-const modules: SandboxModule[] = [controlRoutes, accessTokenRoutes]
+const modules: SandboxModule[] = [
+  controlRoutes,
+  accessTokenRoutes,
+  // one line per API module; keep them in this order
+]
 
 export function buildSandbox(options: BuildSandboxOptions = {}): Sandbox {
   const config = options.config ?? loadConfig()
@@ -42,6 +47,7 @@ export function buildSandbox(options: BuildSandboxOptions = {}): Sandbox {
     directory,
     events: new SandboxEvents(),
     tokens: new AccessTokens(clock, config.accessTokenLifetimeMs),
+    personalQr: new PersonalQrCodes(clock),
     publicUrl: options.publicUrl ?? 'http://127.0.0.1:4010',
     onReset: (reset) => {
       resets.push(reset)
@@ -49,6 +55,7 @@ export function buildSandbox(options: BuildSandboxOptions = {}): Sandbox {
     reset: () => {
       clock.clearScheduled()
       directory.reset()
+      ctx.personalQr.reset()
       for (const reset of resets) reset()
     },
   }

@@ -46,6 +46,7 @@ export const KNOWN_SPEC_BUGS = [
 
 type JsonSchema = { required?: string[]; [key: string]: unknown }
 export type SpecDoc = {
+  servers?: Array<{ url: string }>
   paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>
   components?: { schemas?: Record<string, JsonSchema>; responses?: Record<string, unknown> }
 }
@@ -107,7 +108,10 @@ class ContractChecker {
     const entry = SPEC_FOR_PREFIX.find(([prefix]) => routeUrl.startsWith(prefix))
     if (!entry) return undefined
     const [, file] = entry
-    const specPath = routeUrl.replace(/:(\w+)/g, '{$1}')
+    // Some specs' paths are relative to their server URL (`https://api.vipps.no/qr` + `/v1/exchange`).
+    const base = new URL(this.docs.get(file)!.servers?.[0]?.url ?? 'https://api.vipps.no').pathname
+    const relative = routeUrl.slice(base.replace(/\/$/, '').length)
+    const specPath = relative.replace(/:(\w+)/g, '{$1}')
     const declared = this.docs.get(file)!.paths[specPath]?.[method.toLowerCase()]?.responses?.[String(status)]
     // Gateway refusals come from APIM, not the API: their format is {statusCode, message}.
     if (!declared && !contentType.includes('problem+json') && [401, 403, 429].includes(status)) {

@@ -14,6 +14,7 @@ import { Directory } from './directory/directory.ts'
 import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
 import { PersonalQrCodes } from './qr/personal-qr.ts'
+import { qrRoutes } from './qr/routes.ts'
 
 export interface BuildSandboxOptions {
   config?: SandboxConfig
@@ -33,6 +34,7 @@ type SandboxModule = (app: FastifyInstance, ctx: SandboxContext) => void
 const modules: SandboxModule[] = [
   controlRoutes,
   accessTokenRoutes,
+  qrRoutes,
   // one line per API module; keep them in this order
 ]
 

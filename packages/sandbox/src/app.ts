@@ -15,6 +15,7 @@ import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
 import { PersonalQrCodes } from './qr/personal-qr.ts'
 import { qrRoutes } from './qr/routes.ts'
+import { webhookRoutes } from './webhooks/routes.ts'
 
 export interface BuildSandboxOptions {
   config?: SandboxConfig
@@ -35,6 +36,7 @@ const modules: SandboxModule[] = [
   controlRoutes,
   accessTokenRoutes,
   qrRoutes,
+  webhookRoutes,
   // one line per API module; keep them in this order
 ]
 

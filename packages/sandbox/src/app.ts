@@ -13,6 +13,7 @@ import { controlRoutes } from './control/routes.ts'
 import { Directory } from './directory/directory.ts'
 import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
+import { phoneRoutes } from './phone/routes.ts'
 import { PersonalQrCodes } from './qr/personal-qr.ts'
 import { qrRoutes } from './qr/routes.ts'
 import { webhookRoutes } from './webhooks/routes.ts'
@@ -36,6 +37,7 @@ const modules: SandboxModule[] = [
   controlRoutes,
   accessTokenRoutes,
   qrRoutes,
+  phoneRoutes,
   webhookRoutes,
   // one line per API module; keep them in this order
 ]

@@ -11,6 +11,7 @@ import { loadConfig, type SandboxConfig } from './config.ts'
 import type { SandboxContext } from './context.ts'
 import { controlRoutes } from './control/routes.ts'
 import { Directory } from './directory/directory.ts'
+import { epaymentRoutes } from './epayment/routes.ts'
 import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
 import { phoneRoutes } from './phone/routes.ts'
@@ -36,6 +37,7 @@ type SandboxModule = (app: FastifyInstance, ctx: SandboxContext) => void
 const modules: SandboxModule[] = [
   controlRoutes,
   accessTokenRoutes,
+  epaymentRoutes,
   qrRoutes,
   phoneRoutes,
   webhookRoutes,

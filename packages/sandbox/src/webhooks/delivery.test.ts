@@ -10,6 +10,7 @@ import { type EPaymentWebhookEvent, verifyWebhook } from '@kasse/vipps'
 import { afterEach, describe, expect, it } from 'vitest'
 import { testSandbox } from '../../test/helpers.ts'
 import { loadConfig } from '../config.ts'
+import { call, createPayment } from '../epayment/test-helpers.ts'
 
 const MSN = '123456'
 const DAY = 24 * 3600_000
@@ -389,5 +390,32 @@ describe('webhook deliveries in the control API', () => {
     emit(paymentEvent('order-8001', 'AUTHORIZED'))
     expect(await deliveries()).toEqual([])
     expect(failing.received.length).toBe(before)
+  })
+})
+
+describe('webhooks from the ePayment API', () => {
+  it('sends CREATED and then AUTHORIZED, signed, when a payment is created and force-approved', async () => {
+    const sandbox = await setUp()
+    const receiver = await startReceiver()
+    const { secret } = await sandbox.registerAt(receiver.url)
+    const { reference, key } = await createPayment(sandbox)
+    const approved = await call(sandbox, {
+      url: `/epayment/v1/test/payments/${reference}/approve`,
+      body: {},
+      key: null,
+    })
+    expect(approved.statusCode).toBe(200)
+
+    await until(() => receiver.received.length === 2, 'both events arrived')
+    expect(names(receiver.received)).toEqual(['CREATED', 'AUTHORIZED'])
+    for (const request of receiver.received) {
+      expect(request.event).toMatchObject({ msn: MSN, reference, amount: { currency: 'NOK', value: 10_000 } })
+      const check = verifyWebhook(request.body, request.headers, secret, receiver.url, {
+        now: new Date(sandbox.ctx.clock.now()),
+      })
+      expect(check).toEqual({ ok: true })
+    }
+    // The create request's Idempotency-Key comes back on its event.
+    expect(receiver.received[0]!.event.idempotencyKey).toBe(key)
   })
 })

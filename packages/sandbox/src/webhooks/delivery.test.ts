@@ -229,7 +229,7 @@ describe('webhook delivery', () => {
   })
 
   it('counts a receiver that does not answer in time as a timeout and retries it', async () => {
-    const { registerAt, emit, ctx, deliveries, delivery } = await setUp({ timeoutMs: 150 })
+    const { registerAt, emit, ctx, deliveries, delivery } = await setUp({ timeoutMs: 500 })
     let answered = false
     const receiver = await startReceiver(() => (answered ? 200 : 'no-answer'))
     await registerAt(receiver.url)

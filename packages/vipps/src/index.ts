@@ -1,3 +1,4 @@
+export * from './client/index.ts'
 export * from './schemas/access-token.ts'
 export * from './schemas/common.ts'
 export * from './schemas/ecom.ts'

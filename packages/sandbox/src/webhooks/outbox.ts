@@ -8,12 +8,7 @@
  * `clock.schedule`, so advancing the sandbox clock makes retries due at once.
  */
 import { randomUUID } from 'node:crypto'
-import {
-  type EPaymentWebhookEvent,
-  epaymentWebhookEventType,
-  type PaymentEventName,
-  signWebhook,
-} from '@kasse/vipps'
+import { type EPaymentWebhookEvent, epaymentWebhookEventType, signWebhook } from '@kasse/vipps'
 import type { SandboxClock } from '../clock.ts'
 import { DEFAULT_RETRY_POLICY, delayBeforeAttempt, type RetryPolicy } from './backoff.ts'
 import { canTransition, type DeliveryState, type DropReason, isSettled } from './machine.ts'
@@ -101,8 +96,7 @@ export class Outbox {
    * never inside the API request that caused the event.
    */
   enqueue(event: EPaymentWebhookEvent): Delivery[] {
-    // The schema's `literals` helper widens `name` to string; the bus only carries valid names.
-    const eventType = epaymentWebhookEventType(event.name as PaymentEventName)
+    const eventType = epaymentWebhookEventType(event.name)
     const body = JSON.stringify(event)
     return this.options.registrations.subscribers(event.msn, eventType).map((registration) => {
       const delivery: Delivery = {

@@ -5,10 +5,16 @@
  * more than its spec says (see research/vipps-api.md), the schema follows the
  * platform, and says so.
  */
-import { type Static, Type } from '@sinclair/typebox'
+import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox'
+
+/** A union of string literals whose static type is the union, not `string`. */
+export const literals = <const T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<{
+    -readonly [K in keyof T]: TLiteral<T[K]>
+  }>
 
 export const CURRENCIES = ['NOK', 'DKK', 'EUR'] as const
-export const Currency = Type.Union(CURRENCIES.map((c) => Type.Literal(c)))
+export const Currency = literals(CURRENCIES)
 export type Currency = Static<typeof Currency>
 
 /** The largest amount a single payment may carry, in minor units (650 000.00). */

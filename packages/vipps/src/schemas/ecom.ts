@@ -10,13 +10,8 @@
  * - the platform calls the merchant back (`callbackPrefix`, `shippingDetailsPrefix`,
  *   `consentRemovalPrefix`), whose bodies are described here too.
  */
-import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox'
-
-/** A union of string literals whose static type is the union, not `string`. */
-const literals = <const T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<{
-    -readonly [K in keyof T]: TLiteral<T[K]>
-  }>
+import { type Static, Type } from '@sinclair/typebox'
+import { literals } from './common.ts'
 
 export const ECOM_ORDER_ID_PATTERN = '^[a-zA-Z0-9-]{1,50}$'
 export const EcomOrderId = Type.String({ pattern: ECOM_ORDER_ID_PATTERN, maxLength: 50 })

@@ -3,10 +3,8 @@
  * and the platform behaviour in research/vipps-api.md §2.
  */
 import { type Static, Type } from '@sinclair/typebox'
-import { Amount, Msn, Reference } from './common.ts'
+import { Amount, literals, Msn, Reference } from './common.ts'
 import { Receipt } from './receipt.ts'
-
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)))
 
 /** Payment states. AUTHORIZED, ABORTED, EXPIRED and TERMINATED are final. */
 export const PAYMENT_STATES = ['CREATED', 'ABORTED', 'EXPIRED', 'AUTHORIZED', 'TERMINATED'] as const

@@ -3,7 +3,7 @@
  * `receipt` refers to). Amounts are integers in minor units.
  */
 import { type Static, Type } from '@sinclair/typebox'
-import { Currency } from './common.ts'
+import { Currency, literals } from './common.ts'
 
 export const QUANTITY_UNITS = ['PCS', 'KG', 'KM', 'MINUTE', 'LITRE', 'KWH'] as const
 export const BARCODE_FORMATS = ['EAN-13', 'CODE 39', 'CODE 128'] as const
@@ -16,7 +16,7 @@ export const UnitInfo = Type.Object({
   unitPrice: Type.Union([NonNegativeMinorUnits, Type.Null()]),
   /** Quantity as a decimal string, e.g. "2" or "0.822". */
   quantity: Type.String({ maxLength: 10, pattern: '^\\d+([\\.]\\d{1,8})?$' }),
-  quantityUnit: Type.Optional(Type.Union([...QUANTITY_UNITS.map((u) => Type.Literal(u)), Type.Null()])),
+  quantityUnit: Type.Optional(Type.Union([literals(QUANTITY_UNITS), Type.Null()])),
 })
 export type UnitInfo = Static<typeof UnitInfo>
 
@@ -42,7 +42,7 @@ export const OrderLine = Type.Object({
 export type OrderLine = Static<typeof OrderLine>
 
 export const Barcode = Type.Object({
-  format: Type.Union(BARCODE_FORMATS.map((f) => Type.Literal(f))),
+  format: literals(BARCODE_FORMATS),
   data: Type.String(),
 })
 

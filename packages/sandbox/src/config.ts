@@ -36,7 +36,7 @@ export interface SandboxConfig {
   paymentLifetimeMs: number
   /** The platform's per-reference rate limits (5 writes/min, 120 reads/min). */
   rateLimits: { enabled: boolean; writesPerMinute: number; readsPerMinute: number }
-  /** When set, webhook deliveries and retries follow this policy; see webhooks/. */
+  /** How long a webhook receiver has to answer before the attempt counts as a timeout and is retried. */
   webhookTimeoutMs: number
 }
 

@@ -10,6 +10,8 @@ import {
   KARI,
   newReference,
   OLA,
+  orderLine,
+  receiptOf,
 } from './test-helpers.ts'
 
 const webRedirect = { userFlow: 'WEB_REDIRECT', customer: undefined, returnUrl: 'https://shop.example/done' }
@@ -21,19 +23,9 @@ describe('the phone: a user sees and answers payment requests', () => {
     const changed: string[] = []
     sb.ctx.events.on('phone.changed', ({ msisdn }) => changed.push(msisdn))
     const first = await createPayment(sb)
-    const receipt = {
-      orderLines: [
-        {
-          name: 'Kaffe',
-          id: 'k1',
-          totalAmount: 5000,
-          totalAmountExcludingTax: 4000,
-          totalTaxAmount: 1000,
-          taxRate: 2500,
-        },
-      ],
-      bottomLine: { currency: 'NOK' },
-    }
+    const receipt = receiptOf(
+      orderLine({ totalAmount: 5000, totalAmountExcludingTax: 4000, totalTaxAmount: 1000 }),
+    )
     const second = await createPayment(sb, { amount: { currency: 'NOK', value: 5000 }, receipt })
     expect(changed).toEqual([KARI, KARI])
 

@@ -125,6 +125,20 @@ export const cancel = (sb: TestSandbox, reference: string, body?: unknown, key?:
     ...(key ? { key } : {}),
   })
 
+/** A receipt line of 100.00 NOK with 25 % VAT, with overrides. */
+export const orderLine = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Kaffe',
+  id: 'k1',
+  totalAmount: 10_000,
+  totalAmountExcludingTax: 8000,
+  totalTaxAmount: 2000,
+  taxRate: 2500,
+  ...overrides,
+})
+
+/** A NOK receipt of the given lines. */
+export const receiptOf = (...orderLines: unknown[]) => ({ orderLines, bottomLine: { currency: 'NOK' } })
+
 /** The field names a problem response points at. */
 export const fieldsOf = (response: LightMyRequestResponse): string[] =>
   (response.json().extraDetails ?? []).map((d: { name: string }) => d.name)

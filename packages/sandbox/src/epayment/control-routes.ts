@@ -4,7 +4,7 @@
  * for tests and tools, and the run-time settings (payment lifetime, rate
  * limits). Every action on those pages exists here, so tests need no browser.
  */
-import { MSISDN_PATTERN, Msisdn, PAYMENT_STATES, type PaymentState } from '@kasse/vipps'
+import { MSISDN_PATTERN, Msisdn, type PaymentState, PaymentStateSchema } from '@kasse/vipps'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { SandboxContext } from '../context.ts'
@@ -27,7 +27,7 @@ const ScanBody = Type.Object({ content: Type.String({ minLength: 1, maxLength: 2
 const LandingUserBody = Type.Object({ msisdn: Msisdn })
 const PaymentQuery = Type.Object({
   msn: Type.Optional(Type.String({ maxLength: 6 })),
-  state: Type.Optional(Type.Union(PAYMENT_STATES.map((state) => Type.Literal(state)))),
+  state: Type.Optional(PaymentStateSchema),
   msisdn: Type.Optional(Type.String({ pattern: MSISDN_PATTERN })),
 })
 

@@ -17,7 +17,6 @@ import type {
   PaymentEvent,
   PaymentEventName,
   PaymentState,
-  UserFlow,
 } from '@kasse/vipps'
 import type { SandboxContext } from '../context.ts'
 import type { Merchant } from '../directory/directory.ts'
@@ -134,8 +133,7 @@ export class EPaymentService {
       pspReference: String(seq),
       currency: request.amount.currency,
       value: request.amount.value,
-      // The shared schema types enums as plain strings; the route schema has checked the value.
-      userFlow: request.userFlow as UserFlow,
+      userFlow: request.userFlow,
       request,
       createKey: idempotencyKey,
       createdAt: now,
@@ -420,7 +418,7 @@ export class EPaymentService {
 
   private redirectUrl(request: CreatePaymentRequest, token: string): string {
     const { publicUrl } = this.ctx
-    const flow = request.userFlow as UserFlow
+    const flow = request.userFlow
     switch (flow) {
       case 'WEB_REDIRECT':
         return landingUrl(publicUrl, token)

@@ -8,6 +8,7 @@ import {
   Amount,
   type Currency,
   type GetPaymentResponse,
+  literals,
   type ModificationResponse,
   PaymentStateSchema,
   Receipt,
@@ -71,7 +72,7 @@ export const PhonePayment = Type.Object({
   aggregate: Aggregate,
   paymentDescription: Type.Optional(Type.String()),
   receipt: Type.Optional(Receipt),
-  userFlow: Type.Union(USER_FLOWS.map((flow) => Type.Literal(flow))),
+  userFlow: literals(USER_FLOWS),
   /** ISO 8601, on the sandbox clock. */
   createdAt: Type.String(),
   expiresAt: Type.String(),

@@ -8,42 +8,15 @@ import type { Amount } from '../schemas/common.ts'
 import {
   type CreatePaymentRequest,
   CreatePaymentResponse,
-  type CUSTOMER_INTERACTIONS,
   type ForceApproveRequest,
   GetPaymentResponse,
   ModificationResponse,
-  type PAYMENT_METHOD_TYPES,
   type PaymentEvent,
   PaymentEventLog,
-  type PaymentEventName,
   type PaymentState,
-  type UserFlow,
 } from '../schemas/epayment.ts'
 import type { CallOptions, IdempotentCallOptions } from './config.ts'
 import type { Transport } from './transport.ts'
-
-// The schema module's literal-union helper types its enumerations as plain
-// strings; these narrow them, so a switch over `state` is checked exhaustively.
-type PaymentMethodType = (typeof PAYMENT_METHOD_TYPES)[number]
-
-/** A payment as GET returns it. */
-export type Payment = Omit<GetPaymentResponse, 'state' | 'paymentMethod'> & {
-  state: PaymentState
-  paymentMethod: { type: PaymentMethodType; cardBin?: string }
-}
-/** The answer to capture, refund and cancel. */
-export type PaymentModification = Omit<ModificationResponse, 'state'> & { state: PaymentState }
-/** One entry of the payment's event log. */
-export type PaymentLogEvent = Omit<PaymentEvent, 'name'> & { name: PaymentEventName }
-/** The create request with its enumerations typed. */
-export type CreatePaymentInput = Omit<
-  CreatePaymentRequest,
-  'userFlow' | 'paymentMethod' | 'customerInteraction'
-> & {
-  userFlow: UserFlow
-  paymentMethod: { type: PaymentMethodType }
-  customerInteraction?: (typeof CUSTOMER_INTERACTIONS)[number]
-}
 
 const BASE = '/epayment/v1/payments'
 const path = (reference: string, action = '') => `${BASE}/${encodeURIComponent(reference)}${action}`
@@ -73,7 +46,7 @@ export class EPaymentApi {
    * }, { idempotencyKey: key })
    */
   async create(
-    request: CreatePaymentInput,
+    request: CreatePaymentRequest,
     options: IdempotentCallOptions = {},
   ): Promise<CreatePaymentResponse> {
     const reply = await this.transport.send({
@@ -91,7 +64,7 @@ export class EPaymentApi {
     return reply.body as CreatePaymentResponse
   }
 
-  async get(reference: string, options: CallOptions = {}): Promise<Payment> {
+  async get(reference: string, options: CallOptions = {}): Promise<GetPaymentResponse> {
     const reply = await this.transport.send({
       operation: 'epayment.get',
       method: 'GET',
@@ -102,11 +75,11 @@ export class EPaymentApi {
       schema: GetPaymentResponse,
       options,
     })
-    return reply.body as Payment
+    return reply.body as GetPaymentResponse
   }
 
   /** The payment's event log, oldest first, each with the idempotency key of the call that caused it. */
-  async events(reference: string, options: CallOptions = {}): Promise<PaymentLogEvent[]> {
+  async events(reference: string, options: CallOptions = {}): Promise<PaymentEvent[]> {
     const reply = await this.transport.send({
       operation: 'epayment.events',
       method: 'GET',
@@ -117,7 +90,7 @@ export class EPaymentApi {
       schema: PaymentEventLog,
       options,
     })
-    return reply.body as PaymentLogEvent[]
+    return reply.body as PaymentEvent[]
   }
 
   /** Captures `amount` of what is authorized; partial captures may follow while some remains. */
@@ -125,7 +98,7 @@ export class EPaymentApi {
     reference: string,
     amount: Amount,
     options: IdempotentCallOptions = {},
-  ): Promise<PaymentModification> {
+  ): Promise<ModificationResponse> {
     return this.modify('capture', reference, { modificationAmount: amount }, options)
   }
 
@@ -134,7 +107,7 @@ export class EPaymentApi {
     reference: string,
     amount: Amount,
     options: IdempotentCallOptions = {},
-  ): Promise<PaymentModification> {
+  ): Promise<ModificationResponse> {
     return this.modify('refund', reference, { modificationAmount: amount }, options)
   }
 
@@ -146,7 +119,7 @@ export class EPaymentApi {
   cancel(
     reference: string,
     options: IdempotentCallOptions & { cancelTransactionOnly?: boolean } = {},
-  ): Promise<PaymentModification> {
+  ): Promise<ModificationResponse> {
     const body =
       options.cancelTransactionOnly === undefined
         ? undefined
@@ -184,7 +157,7 @@ export class EPaymentApi {
    * const payment = await client.epayment.waitFor(reference, { maxWaitMs: 5 * 60_000 })
    * if (payment.state === 'AUTHORIZED') await client.epayment.capture(reference, payment.amount, { idempotencyKey })
    */
-  async waitFor(reference: string, options: WaitForPaymentOptions = {}): Promise<Payment> {
+  async waitFor(reference: string, options: WaitForPaymentOptions = {}): Promise<GetPaymentResponse> {
     const interval = options.intervalMs ?? 2_000
     const maxWait = options.maxWaitMs ?? 10 * 60_000
     const whileIn = options.whileIn ?? ['CREATED']
@@ -202,7 +175,7 @@ export class EPaymentApi {
     reference: string,
     body: unknown,
     options: IdempotentCallOptions,
-  ): Promise<PaymentModification> {
+  ): Promise<ModificationResponse> {
     const reply = await this.transport.send({
       operation: `epayment.${action}`,
       method: 'POST',
@@ -215,6 +188,6 @@ export class EPaymentApi {
       schema: ModificationResponse,
       options,
     })
-    return reply.body as PaymentModification
+    return reply.body as ModificationResponse
   }
 }

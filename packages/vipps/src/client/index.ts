@@ -13,14 +13,7 @@ export {
   type VippsSystemInfo,
 } from './config.ts'
 export type { EcomAmountAction, EcomApi, EcomInitiateInput, EcomRequestOptions } from './ecom.ts'
-export type {
-  CreatePaymentInput,
-  EPaymentApi,
-  Payment,
-  PaymentLogEvent,
-  PaymentModification,
-  WaitForPaymentOptions,
-} from './epayment.ts'
+export type { EPaymentApi, WaitForPaymentOptions } from './epayment.ts'
 export {
   type FailedRequest,
   outcomeUnknown,

@@ -53,6 +53,30 @@ describe('access token', () => {
     expect(authorizations).toEqual(new Set(['Bearer token-1']))
   })
 
+  it('keeps the shared token fetch going for the others when one caller gives up', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const platform = new FakePlatform().on('GET', PAYMENT_PATH, () =>
+      json(200, paymentBody(REF), GetPaymentResponse),
+    )
+    const issue = platform.tokenHandler
+    platform.on('POST', '/accesstoken/get', async (request, nth) => {
+      await gate
+      return issue(request, nth)
+    })
+    const client = fakeClient(platform)
+    const impatient = new AbortController()
+    const givingUp = client.epayment.get(REF, { signal: impatient.signal })
+    const waiting = client.epayment.get(REF)
+    impatient.abort(new Error('cashier cancelled'))
+    await expect(givingUp).rejects.toThrow('cashier cancelled')
+    release()
+    expect((await waiting).reference).toBe(REF)
+    expect(platform.tokenRequests).toBe(1)
+  })
+
   it('sends the credentials as headers to the token endpoint only', async () => {
     const platform = new FakePlatform().on('GET', PAYMENT_PATH, () =>
       json(200, paymentBody(REF), GetPaymentResponse),

@@ -163,14 +163,20 @@ export class Transport {
     return globalThis.crypto.randomUUID()
   }
 
-  /** The merchant's access token: cached, refreshed before expiry, one fetch at a time. */
-  accessToken(options?: CallOptions): Promise<string> {
-    return this.tokens
-      .get(this.tokenKey, this.nowFn, this.tokenMarginMs, () => this.fetchAccessToken(options))
-      .then((token) => token.accessToken)
+  /**
+   * The merchant's access token: cached, refreshed before expiry, one fetch at a
+   * time. The fetch is shared, so it runs under the client's own timeout and no
+   * caller's signal: one caller giving up must not fail the others waiting on it.
+   */
+  async accessToken(options?: CallOptions): Promise<string> {
+    const shared = this.tokens.get(this.tokenKey, this.nowFn, this.tokenMarginMs, () =>
+      this.fetchAccessToken(),
+    )
+    const token = await abortable(shared, options?.signal)
+    return token.accessToken
   }
 
-  private async fetchAccessToken(options?: CallOptions): Promise<IssuedToken> {
+  private async fetchAccessToken(): Promise<IssuedToken> {
     const requestedAt = this.now()
     const reply = await this.send({
       operation: 'accesstoken.get',
@@ -180,7 +186,6 @@ export class Transport {
       retry: 'safe',
       success: [200],
       schema: AccessTokenResponse,
-      options,
     })
     const body = reply.body as AccessTokenResponse
     const lifetimeSeconds = Number(body.expires_in)
@@ -429,6 +434,17 @@ export class Transport {
     if (this.validation === 'strict') throw error
     if (this.validation === 'report') this.onValidationError(error)
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself runs on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 /**

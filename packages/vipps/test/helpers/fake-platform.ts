@@ -6,7 +6,7 @@
  */
 import type { TSchema } from '@sinclair/typebox'
 import { schemaIssues } from '../../src/client/validation.ts'
-import { VippsClient, type VippsClientOptions } from '../../src/index.ts'
+import { AccessTokenResponse, VippsClient, type VippsClientOptions } from '../../src/index.ts'
 
 export interface RecordedRequest {
   method: string
@@ -81,11 +81,13 @@ export class FakePlatform {
   tokenLifetimeSeconds = 3600
   private issued = 0
 
-  constructor() {
-    this.on('POST', '/accesstoken/get', () => {
-      this.issued++
-      const lifetime = String(this.tokenLifetimeSeconds)
-      return json(200, {
+  /** The default token endpoint: a new token each time, valid `tokenLifetimeSeconds`. */
+  readonly tokenHandler: Handler = () => {
+    this.issued++
+    const lifetime = String(this.tokenLifetimeSeconds)
+    return json(
+      200,
+      {
         token_type: 'Bearer',
         expires_in: lifetime,
         ext_expires_in: lifetime,
@@ -93,8 +95,13 @@ export class FakePlatform {
         not_before: '1741942800',
         resource: '00000002-0000-0000-c000-000000000000',
         access_token: `token-${this.issued}`,
-      })
-    })
+      },
+      AccessTokenResponse,
+    )
+  }
+
+  constructor() {
+    this.on('POST', '/accesstoken/get', this.tokenHandler)
   }
 
   /** Answers `method path` (a later route for the same path wins). `nth` counts from 0. */

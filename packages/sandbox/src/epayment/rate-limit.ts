@@ -14,6 +14,8 @@ const SWEEP_ABOVE = 10_000
 
 export class SlidingWindowLimiter {
   private hits = new Map<string, number[]>()
+  // Doubles past what a sweep leaves, so a burst of fresh keys costs O(1) each, not a full scan each.
+  private sweepAbove = SWEEP_ABOVE
 
   constructor(private readonly clock: Clock) {}
 
@@ -26,7 +28,7 @@ export class SlidingWindowLimiter {
     const since = now - WINDOW_MS
     let times = this.hits.get(key)
     if (!times) {
-      if (this.hits.size >= SWEEP_ABOVE) this.sweep(since)
+      if (this.hits.size >= this.sweepAbove) this.sweep(since)
       times = []
       this.hits.set(key, times)
     }
@@ -40,12 +42,14 @@ export class SlidingWindowLimiter {
 
   clear(): void {
     this.hits.clear()
+    this.sweepAbove = SWEEP_ABOVE
   }
 
   private sweep(since: number): void {
     for (const [key, times] of this.hits) {
       if ((times.at(-1) ?? 0) <= since) this.hits.delete(key)
     }
+    this.sweepAbove = Math.max(SWEEP_ABOVE, 2 * this.hits.size)
   }
 }
 

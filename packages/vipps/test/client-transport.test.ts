@@ -310,6 +310,39 @@ describe('retries', () => {
     expect(platform.calls('POST', '/webhooks/v1/webhooks')).toHaveLength(1)
   })
 
+  it('counts a 404 on a repeated delete as done, since the lost first attempt deleted it', async () => {
+    const path = '/webhooks/v1/webhooks/3fa85f64-5717-4562-b3fc-2c963f66afa6'
+    const platform = new FakePlatform().on('DELETE', path, (_request, nth) => {
+      if (nth === 0) throw fetchFailed('ECONNRESET')
+      return problem(404, 'Not Found', 'No webhook with this id')
+    })
+    await fakeClient(platform).webhooks.delete('3fa85f64-5717-4562-b3fc-2c963f66afa6')
+    expect(platform.calls('DELETE', path)).toHaveLength(2)
+    const fresh = new FakePlatform().on('DELETE', path, () =>
+      problem(404, 'Not Found', 'No webhook with this id'),
+    )
+    const error = await fakeClient(fresh)
+      .webhooks.delete('3fa85f64-5717-4562-b3fc-2c963f66afa6')
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(VippsApiError)
+    expect(error.status).toBe(404)
+  })
+
+  it('says the outcome is unknown when a refusal follows an attempt whose answer was lost', async () => {
+    const path = '/ecomm/v2/payments/shop-000042/cancel'
+    const platform = new FakePlatform().on('PUT', path, (_request, nth) =>
+      nth === 0
+        ? new Response('', { status: 504 })
+        : json(400, [{ errorGroup: 'Payment', errorCode: '43', errorMessage: 'Payment already cancelled' }]),
+    )
+    const error = await fakeClient(platform)
+      .ecom.cancel('shop-000042', { transactionText: 'Avbrutt' })
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(VippsEcomError)
+    expect(error.request.unansweredAttempts).toBe(1)
+    expect(outcomeUnknown(error)).toBe(true)
+  })
+
   it('turns a call with no answer into a timeout error naming the request', async () => {
     const platform = new FakePlatform().on(
       'POST',

@@ -331,6 +331,25 @@ describe('the landing page', () => {
     expect(await stateOf(reference)).toBe('ABORTED')
   })
 
+  it('returns to the shop when the payment expires unanswered', async () => {
+    const { reference, redirectUrl } = await webPayment()
+    const landing = await openPage(redirectUrl!)
+    await landing.locator('#msisdn').fill('12345678')
+    await landing.locator('#send').click()
+    await landing.locator('#waiting').waitFor()
+
+    // Past the 10-minute lifetime, and well inside the test's access token's hour.
+    const advanced = await fetch(`${sandbox.url}/_sandbox/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ minutes: 11 }),
+    })
+    expect(advanced.status).toBe(200)
+
+    await landing.waitForURL(`${shopUrl}/order/42/done`)
+    expect(await stateOf(reference)).toBe('EXPIRED')
+  })
+
   it('explains a wrong number and a number with no app, and stays on the page', async () => {
     const { redirectUrl } = await webPayment()
     const landing = await openPage(redirectUrl!)

@@ -43,3 +43,22 @@ describe('SandboxClock', () => {
     expect(() => clock.advance(-1)).toThrow(RangeError)
   })
 })
+
+describe('SandboxClock task failures', () => {
+  it('reports a failing task and still runs the ones after it', () => {
+    const errors: unknown[] = []
+    const clock = new SandboxClock(
+      () => 0,
+      (error) => errors.push(error),
+    )
+    const ran: string[] = []
+    clock.schedule(1, () => {
+      throw new Error('boom')
+    })
+    clock.schedule(2, () => ran.push('after'))
+    clock.advance(10)
+    expect(ran).toEqual(['after'])
+    expect(errors).toHaveLength(1)
+    clock.stop()
+  })
+})

@@ -20,6 +20,11 @@ function validatorFor(coerce: boolean) {
   return ajv
 }
 
+// Shared by every sandbox in the process: ajv caches each compiled schema by
+// identity, so the second sandbox a test suite builds compiles nothing again.
+const bodyValidator = validatorFor(false)
+const stringValidator = validatorFor(true)
+
 /** "/amount/value" → "amount.value"; a missing property is named itself. */
 function fieldName(instancePath: string, params: Record<string, unknown>): string {
   const path = instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.')
@@ -34,8 +39,6 @@ export function createHttpApp(options: FastifyServerOptions = {}): FastifyInstan
     ...options,
   })
 
-  const bodyValidator = validatorFor(false)
-  const stringValidator = validatorFor(true)
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyValidator : stringValidator).compile(schema),
   )

@@ -10,6 +10,7 @@ import type { SandboxContext } from '../context.ts'
 import { gateway, merchantOf } from '../http/gateway.ts'
 import { invalidField, ProblemError } from '../http/problem.ts'
 import { webhookControlRoutes } from './control-routes.ts'
+import { webhookInboxRoutes } from './inbox.ts'
 import { Outbox } from './outbox.ts'
 import { Registrations } from './registrations.ts'
 import { httpTransport } from './transport.ts'
@@ -86,4 +87,5 @@ export function webhookRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   )
 
   webhookControlRoutes(app, registrations, outbox)
+  webhookInboxRoutes(app, ctx, registrations)
 }

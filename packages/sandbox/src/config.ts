@@ -15,6 +15,35 @@ export interface MerchantConfig {
   subscriptionKey: string
   /** The one currency this sales unit takes: NOK in Norway, DKK in Denmark, EUR in Finland. */
   currency: Currency
+  /**
+   * What the user is asked to consent to when a login asks for `delegatedConsents`.
+   * Absent: Norwegian defaults naming the merchant (login/consents.ts).
+   */
+  consents?: MerchantConsentTexts
+}
+
+/** The ids the platform gives the consents it collects for a merchant. */
+export const CONSENT_IDS = ['email', 'sms', 'digital', 'personal'] as const
+export type ConsentId = (typeof CONSENT_IDS)[number]
+
+/** One consent the merchant asks for; a required one must be given to log in. */
+export interface MerchantConsent {
+  id: ConsentId
+  required: boolean
+  textDisplayedToUser: string
+}
+
+/** The merchant's consent screen, as the app shows it and userinfo's `delegatedConsents` echoes it. */
+export interface MerchantConsentTexts {
+  /** e.g. `NO`, `EN`. */
+  language: string
+  heading: string
+  text: string
+  termsDescription: string
+  confirmConsentButtonText: string
+  /** Link texts and URLs, e.g. `termsLinkText` and `termsLinkUrl`. */
+  links: Record<string, string>
+  consents: MerchantConsent[]
 }
 
 export interface UserConfig {

@@ -20,6 +20,20 @@ export interface MerchantConfig {
    * Absent: Norwegian defaults naming the merchant (login/consents.ts).
    */
   consents?: MerchantConsentTexts
+  /** What settlement charges per capture. Absent: the report module's default for the currency. */
+  fees?: MerchantFees
+}
+
+/**
+ * A merchant's fee model: per capture, a percentage of the captured amount (in
+ * basis points, 100 = 1 %, rounded half up to the minor unit) plus a fixed
+ * amount. Refunds carry no fee, as on the platform.
+ */
+export interface MerchantFees {
+  /** 0 to 10000 (0 % to 100 %). */
+  percentBasisPoints: number
+  /** Minor units charged on every capture (øre, cents). */
+  fixedMinorUnits: number
 }
 
 /** The ids the platform gives the consents it collects for a merchant. */

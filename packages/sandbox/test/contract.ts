@@ -6,7 +6,7 @@
  * API's Problem schema when they are problem+json; gateway refusals (401/403/429
  * from APIM) are in the gateway's own format, which no spec describes.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ValidateFunction } from 'ajv'
@@ -65,7 +65,11 @@ function propertyOf(doc: SpecDoc, schema: string, property: string): JsonSchema 
 }
 
 export function loadSpec(file: string): SpecDoc {
-  return parse(readFileSync(join(SPECS_DIR, file), 'utf8')) as SpecDoc
+  const path = join(SPECS_DIR, file)
+  if (!existsSync(path)) {
+    throw new Error(`The official spec ${path} is missing: the contract tests read ../shared/specs (or KASSE_SPECS_DIR)`)
+  }
+  return parse(readFileSync(path, 'utf8')) as SpecDoc
 }
 
 /** Which spec describes which path prefix of the sandbox. */

@@ -1,0 +1,80 @@
+/**
+ * The Report API at the HTTP edge: ledgers (`/settlement/v1/ledgers`) and the
+ * funds and fees reports by date and as feeds (`/report/v2/ledgers/...`),
+ * behind the gateway (no MSN header needed: a merchant's keys read its own
+ * ledgers). Paths use the spec's parameter names, so the contract check finds
+ * them. The domain is in service.ts.
+ */
+import { REPORT_TOPICS, type ReportTopic } from '@kasse/vipps'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import type { SandboxContext } from '../context.ts'
+import { gateway, merchantOf } from '../http/gateway.ts'
+import { reportControlRoutes } from './control-routes.ts'
+import { ReportService } from './service.ts'
+
+const Cursor = Type.String({ minLength: 1, maxLength: 2000 })
+const LedgerId = Type.String({ minLength: 1, maxLength: 64 })
+const Topic = Type.Union(REPORT_TOPICS.map((topic) => Type.Literal(topic)))
+
+const LedgersQuery = Type.Object({
+  settlesForRecipientHandles: Type.Optional(Type.String({ maxLength: 100 })),
+  cursor: Type.Optional(Cursor),
+})
+const CursorQuery = Type.Object({ cursor: Type.Optional(Cursor) })
+const FeedParams = Type.Object({ ledgerId: LedgerId, topic: Topic })
+// The date's format is checked by the service, which can say what is wrong with it.
+const DateParams = Type.Object({
+  ledgerId: LedgerId,
+  topic: Topic,
+  ledgerDate: Type.String({ maxLength: 32 }),
+})
+
+type FeedParams = { ledgerId: string; topic: ReportTopic }
+type DateParams = FeedParams & { ledgerDate: string }
+
+/** Registers the Report API and its control routes, with one service per sandbox, fed by ePayment's events. */
+export function reportRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  const service = new ReportService(ctx)
+  ctx.onReset(() => service.reset())
+  ctx.events.on('epayment.event', (event) => {
+    try {
+      service.record(event)
+    } catch (error) {
+      // A listener must not throw into the payment that emitted the event; say what went wrong instead.
+      app.log.error({ err: error, reference: event.reference }, 'settlement could not book an ePayment event')
+    }
+  })
+
+  const onRequest = gateway(ctx, { msn: 'optional' })
+
+  app.get(
+    '/settlement/v1/ledgers',
+    { onRequest, schema: { querystring: LedgersQuery } },
+    async function listLedgers(request) {
+      return service.ledgers(merchantOf(request), request.query as typeof LedgersQuery.static)
+    },
+  )
+
+  app.get(
+    '/report/v2/ledgers/:ledgerId/:topic/dates/:ledgerDate',
+    { onRequest, schema: { params: DateParams, querystring: CursorQuery } },
+    async function reportForDate(request) {
+      const { ledgerId, topic, ledgerDate } = request.params as DateParams
+      const { cursor } = request.query as typeof CursorQuery.static
+      return service.datePage(merchantOf(request), ledgerId, topic, ledgerDate, cursor)
+    },
+  )
+
+  app.get(
+    '/report/v2/ledgers/:ledgerId/:topic/feed',
+    { onRequest, schema: { params: FeedParams, querystring: CursorQuery } },
+    async function reportFeed(request) {
+      const { ledgerId, topic } = request.params as FeedParams
+      const { cursor } = request.query as typeof CursorQuery.static
+      return service.feedPage(merchantOf(request), ledgerId, topic, cursor)
+    },
+  )
+
+  reportControlRoutes(app, service)
+}

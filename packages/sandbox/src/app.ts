@@ -17,6 +17,7 @@ import { createHttpApp } from './http/setup.ts'
 import { phoneRoutes } from './phone/routes.ts'
 import { PersonalQrCodes } from './qr/personal-qr.ts'
 import { qrRoutes } from './qr/routes.ts'
+import { reportRoutes } from './report/routes.ts'
 import { webhookRoutes } from './webhooks/routes.ts'
 
 export interface BuildSandboxOptions {
@@ -41,6 +42,7 @@ const modules: SandboxModule[] = [
   qrRoutes,
   phoneRoutes,
   webhookRoutes,
+  reportRoutes,
   // one line per API module; keep them in this order
 ]
 

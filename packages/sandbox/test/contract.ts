@@ -42,6 +42,44 @@ export const KNOWN_SPEC_BUGS = [
       delete propertyOf(doc, 'AuthorizationTokenResponse', 'access_token').format
     },
   },
+  {
+    spec: 'login-v1.yaml',
+    name: 'OauthTokenResponse types id_token as an integer; it is a JWS (a string), as its own example shows',
+    isPresent: (doc: SpecDoc) => propertyOf(doc, 'OauthTokenResponse', 'id_token').type === 'integer',
+    fix: (doc: SpecDoc) => {
+      const idToken = propertyOf(doc, 'OauthTokenResponse', 'id_token')
+      idToken.type = 'string'
+      delete idToken.format
+    },
+  },
+  {
+    spec: 'userinfo-v2.yaml',
+    name: 'phone_number requires 15 digits (^\\d{15}$), contradicting its own example 4791234567; an MSISDN is 10 to 15',
+    isPresent: (doc: SpecDoc) => propertyOf(doc, 'Userinfo', 'phone_number').pattern === '^\\d{15}$',
+    fix: (doc: SpecDoc) => {
+      propertyOf(doc, 'Userinfo', 'phone_number').pattern = '^\\d{10,15}$'
+    },
+  },
+  {
+    spec: 'userinfo-v2.yaml',
+    name: 'UserinfoAddress.country gives its regular expression as a "format", which no validator knows; it is a pattern',
+    isPresent: (doc: SpecDoc) => propertyOf(doc, 'UserinfoAddress', 'country').format === '^[A-Z]{2}$',
+    fix: (doc: SpecDoc) => {
+      const country = propertyOf(doc, 'UserinfoAddress', 'country')
+      delete country.format
+      country.pattern = '^[A-Z]{2}$'
+    },
+  },
+  {
+    spec: 'userinfo-v2.yaml',
+    name: 'the Login flow path is /vipps-userinfo-api/userinfo/ with a trailing slash; the guides and clients call it without',
+    isPresent: (doc: SpecDoc) =>
+      doc.paths['/vipps-userinfo-api/userinfo/'] !== undefined &&
+      doc.paths['/vipps-userinfo-api/userinfo'] === undefined,
+    fix: (doc: SpecDoc) => {
+      doc.paths['/vipps-userinfo-api/userinfo'] = doc.paths['/vipps-userinfo-api/userinfo/']!
+    },
+  },
 ] as const
 
 type JsonSchema = { required?: string[]; [key: string]: unknown }
@@ -78,6 +116,9 @@ const SPEC_FOR_PREFIX: Array<[string, string]> = [
   ['/webhooks/v1/', 'webhooks-v1.yaml'],
   ['/qr/v1/', 'qr-v1.yaml'],
   ['/accesstoken/get', 'access-token-v1.yaml'],
+  // The CIBA endpoint (/vipps-login-ciba/) is in no spec.
+  ['/access-management-1.0/', 'login-v1.yaml'],
+  ['/vipps-userinfo-api/', 'userinfo-v2.yaml'],
 ]
 
 // ePayment's receipt refers to Order Management 2.3.24 by URL; resolve it locally.

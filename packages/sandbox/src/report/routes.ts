@@ -15,7 +15,8 @@ import { ReportService } from './service.ts'
 
 const Cursor = Type.String({ minLength: 1, maxLength: 2000 })
 const LedgerId = Type.String({ minLength: 1, maxLength: 64 })
-const Topic = Type.Union(REPORT_TOPICS.map((topic) => Type.Literal(topic)))
+// One enum rather than a union of literals, so a bad topic is one error, not one per topic.
+const Topic = Type.Unsafe<ReportTopic>(Type.String({ enum: [...REPORT_TOPICS] }))
 
 const LedgersQuery = Type.Object({
   settlesForRecipientHandles: Type.Optional(Type.String({ maxLength: 100 })),

@@ -220,7 +220,10 @@ export class ReportService {
 
   /** The ledger, if these keys may read it; another merchant's is as unknown as a missing one. */
   private readable(merchant: Merchant, ledgerId: string): LedgerRecord {
-    const record = this.store.find(ledgerId)
+    // The merchant's own ledger exists from the start, before its first sale, as it does when listed.
+    const own = ledgerIdFor(merchant.msn, merchant.currency)
+    const record =
+      ledgerId === own ? this.ensureLedger(merchant.msn, merchant.currency) : this.store.find(ledgerId)
     if (!record?.ledger.settlesForRecipientHandles.includes(recipientHandleFor(merchant.msn))) {
       throw ledgerNotFound(ledgerId)
     }

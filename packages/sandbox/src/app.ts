@@ -14,6 +14,7 @@ import { Directory } from './directory/directory.ts'
 import { epaymentRoutes } from './epayment/routes.ts'
 import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
+import { loginRoutes } from './login/routes.ts'
 import { phoneRoutes } from './phone/routes.ts'
 import { PersonalQrCodes } from './qr/personal-qr.ts'
 import { qrRoutes } from './qr/routes.ts'
@@ -43,6 +44,7 @@ const modules: SandboxModule[] = [
   phoneRoutes,
   webhookRoutes,
   reportRoutes,
+  loginRoutes,
   // one line per API module; keep them in this order
 ]
 

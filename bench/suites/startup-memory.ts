@@ -1,0 +1,275 @@
+/**
+ * Suite 3: `kasse up`, spawned as the real command, from start to every
+ * service it prints answering its health URL; then the resident memory of each
+ * of its processes idle and under the sandbox lifecycle load.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { apiHeaders, ePaymentScenario, fetchAccessToken } from '../lib/epayment-load.ts'
+import { HttpTarget, runLoad } from '../lib/load.ts'
+import { type Child, commandOf, freePort, processTree, rssMb } from '../lib/processes.ts'
+import { cellsTable, checkTarget, formatValue } from '../lib/report.ts'
+import { median } from '../lib/stats.ts'
+import type { BenchContext, BenchSuite, LoadCell, SuiteResult } from './types.ts'
+
+/**
+ * The services `kasse up` starts: how to find each one's URL in what it prints,
+ * and where it says it is ready. The till and the shop join with one line each
+ * once `kasse up` starts them; a service that is not printed is not waited for.
+ */
+export interface ServiceProbe {
+  service: string
+  url: RegExp
+  healthPath: string
+}
+
+export const UP_SERVICES: ServiceProbe[] = [
+  { service: 'sandbox', url: /Vipps MobilePay sandbox\s+(http:\/\/\S+)/, healthPath: '/_sandbox/health' },
+]
+
+/** `kasse up` prints this once every service has started. */
+const UP_LINE = /kasse is up/
+
+const READY_TIMEOUT_MS = 30_000
+
+interface StartupRun {
+  /** From spawn to every printed service healthy, ms. */
+  readyMs: number
+  /** From spawn to `kasse is up`, ms. */
+  printedUpMs: number
+  services: Record<string, { url: string; healthyMs: number }>
+}
+
+/**
+ * Spawns `kasse up` and resolves once it printed that it is up and every
+ * service it printed answers 200 on its health URL. Health URLs are polled
+ * from the moment their service is printed.
+ */
+async function startKasseUp(
+  ctx: BenchContext,
+  configPath: string,
+): Promise<{ child: Child; run: StartupRun }> {
+  const port = await freePort()
+  const bin = join(ctx.root, 'packages', 'cli', 'bin', 'kasse.mjs')
+  const started = performance.now()
+  const child = ctx.children.spawn(
+    process.execPath,
+    [bin, 'up', '--sandbox-port', String(port), '--config', configPath],
+    {
+      cwd: ctx.root,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  )
+  const services: StartupRun['services'] = {}
+  const polls: Promise<void>[] = []
+  let printedUpMs: number | undefined
+  let buffer = ''
+  const poll = async (service: string, url: string, healthUrl: string) => {
+    const deadline = started + READY_TIMEOUT_MS
+    while (performance.now() < deadline) {
+      try {
+        const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) })
+        await response.arrayBuffer()
+        if (response.status === 200) {
+          services[service] = { url, healthyMs: performance.now() - started }
+          return
+        }
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(10)
+    }
+    throw new Error(`${service} at ${healthUrl} not healthy within ${READY_TIMEOUT_MS} ms`)
+  }
+  const upPrinted = new Promise<void>((resolve, reject) => {
+    child.process.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8')
+      const lines = buffer.split('\n')
+      buffer = lines.pop() ?? ''
+      for (const line of lines) {
+        for (const probe of UP_SERVICES) {
+          const match = probe.url.exec(line)
+          if (match && !(probe.service in services)) {
+            const url = match[1]!.replace(/\/$/, '')
+            polls.push(poll(probe.service, url, `${url}${probe.healthPath}`))
+          }
+        }
+        if (UP_LINE.test(line) && printedUpMs === undefined) {
+          printedUpMs = performance.now() - started
+          resolve()
+        }
+      }
+    })
+    void child.exited.then(({ code, signal }) =>
+      reject(new Error(`kasse up exited (${code ?? signal}) before it was up:\n${child.output()}`)),
+    )
+    setTimeout(
+      () => reject(new Error(`kasse up did not print that it is up within ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    ).unref()
+  })
+  try {
+    await upPrinted
+    await Promise.all(polls)
+  } catch (error) {
+    await ctx.children.stop(child)
+    throw error
+  }
+  if (polls.length === 0) {
+    await ctx.children.stop(child)
+    throw new Error(
+      `kasse up printed none of the services the bench knows (${UP_SERVICES.map((p) => p.service).join(', ')})`,
+    )
+  }
+  const readyMs = Math.max(printedUpMs!, ...Object.values(services).map((s) => s.healthyMs))
+  return { child, run: { readyMs, printedUpMs: printedUpMs!, services } }
+}
+
+interface ProcessMemory {
+  pid: number
+  command: string
+  idleMb: number | undefined
+  peakUnderLoadMb: number | undefined
+  afterLoadMb: number | undefined
+}
+
+export const startupMemory: BenchSuite = {
+  id: 'startup',
+  title: '`kasse up`: start-up and memory',
+  async run(ctx: BenchContext): Promise<SuiteResult> {
+    const temp = mkdtempSync(join(tmpdir(), 'kasse-bench-up-'))
+    // Rate limits off for the load below, as in the throughput suite; start-up is the same either way.
+    const configPath = join(temp, 'sandbox.json')
+    writeFileSync(configPath, JSON.stringify({ rateLimits: { enabled: false } }))
+    const runs: StartupRun[] = []
+    const memory: ProcessMemory[] = []
+    const cells: LoadCell[] = []
+    try {
+      for (let i = 0; i < ctx.options.startupRuns; i++) {
+        const last = i === ctx.options.startupRuns - 1
+        const { child, run } = await startKasseUp(ctx, configPath)
+        runs.push(run)
+        ctx.log(`  kasse up run ${i + 1}: ready in ${Math.round(run.readyMs)} ms`)
+        try {
+          if (last) cells.push(...(await measureMemory(ctx, child, run, memory)))
+        } finally {
+          await ctx.children.stop(child, 10_000)
+        }
+      }
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
+
+    const ready = runs.map((r) => r.readyMs / 1000)
+    const slowest = ready.length > 0 ? Math.max(...ready) : undefined
+    const services = [...new Set(runs.flatMap((r) => Object.keys(r.services)))]
+    return {
+      id: this.id,
+      title: this.title,
+      cells,
+      tables: [
+        {
+          title: 'Start-up: spawn to every service healthy',
+          headers: ['run', 'ready', '"kasse is up" printed', ...services.map((s) => `${s} healthy`)],
+          rows: runs.map((run, i) => [
+            String(i + 1),
+            formatValue(run.readyMs / 1000, 's'),
+            formatValue(run.printedUpMs / 1000, 's'),
+            ...services.map((s) => formatValue((run.services[s]?.healthyMs ?? Number.NaN) / 1000, 's')),
+          ]),
+        },
+        {
+          title: 'Resident memory of each `kasse up` process',
+          headers: ['pid', 'process', 'idle', 'peak under load', 'after load'],
+          rows: memory.map((m) => [
+            String(m.pid),
+            m.command,
+            ...[m.idleMb, m.peakUnderLoadMb, m.afterLoadMb].map((mb) =>
+              mb === undefined ? '—' : `${Math.round(mb)} MiB`,
+            ),
+          ]),
+        },
+        cellsTable('The load during the memory measurement', cells),
+      ],
+      targets: [
+        checkTarget({
+          id: 'kasse-up-ready',
+          description: `kasse up ready (slowest of ${runs.length} runs)`,
+          measured: slowest,
+          comparison: '<=',
+          target: 5,
+          unit: 's',
+        }),
+      ],
+      notes: [
+        `Ready: from spawning \`node packages/cli/bin/kasse.mjs up\` until it printed "kasse is up" and every service it printed (${services.join(', ')}) answered 200 on its health URL, polled every 10 ms. Median ${formatValue(median(ready), 's')}.`,
+        `Memory: VmRSS from /proc of each process in the tree of \`kasse up\`; idle 2 s after ready, peak sampled every 100 ms during ${ctx.options.cellMs} ms of lifecycle load at ${Math.max(...ctx.options.concurrency)} clients (after ${ctx.options.warmupMs} ms warm-up).`,
+      ],
+      data: { runs, memory },
+    }
+  },
+}
+
+/** Idle memory, then peak and final memory under lifecycle load, for each process of `kasse up`. */
+async function measureMemory(
+  ctx: BenchContext,
+  child: Child,
+  run: StartupRun,
+  memory: ProcessMemory[],
+): Promise<LoadCell[]> {
+  await sleep(2000)
+  const pids = processTree(child.pid)
+  for (const pid of pids) {
+    memory.push({
+      pid,
+      command: commandOf(pid),
+      idleMb: rssMb(pid),
+      peakUnderLoadMb: undefined,
+      afterLoadMb: undefined,
+    })
+  }
+  const sandboxUrl = run.services.sandbox?.url
+  if (!sandboxUrl) return []
+  const concurrency = Math.max(...ctx.options.concurrency)
+  const token = await fetchAccessToken(sandboxUrl)
+  const target = new HttpTarget(sandboxUrl, concurrency)
+  let sampling = true
+  const sampler = (async () => {
+    while (sampling) {
+      for (const entry of memory) {
+        const mb = rssMb(entry.pid)
+        if (mb !== undefined && (entry.peakUnderLoadMb === undefined || mb > entry.peakUnderLoadMb))
+          entry.peakUnderLoadMb = mb
+      }
+      await sleep(100)
+    }
+  })()
+  try {
+    const common = {
+      target,
+      headers: apiHeaders(token),
+      concurrency,
+      maxRequests: 2_000_000,
+      serverPid: child.pid,
+    }
+    await runLoad({
+      ...common,
+      scenario: ePaymentScenario('lifecycle', `u${Date.now().toString(36)}w`),
+      durationMs: ctx.options.warmupMs,
+    })
+    const result = await runLoad({
+      ...common,
+      scenario: ePaymentScenario('lifecycle', `u${Date.now().toString(36)}m`),
+      durationMs: ctx.options.cellMs,
+    })
+    for (const entry of memory) entry.afterLoadMb = rssMb(entry.pid)
+    return [{ suite: 'startup', target: 'kasse up', scenario: 'lifecycle', concurrency, ...result }]
+  } finally {
+    sampling = false
+    await sampler
+    target.close()
+  }
+}

@@ -18,6 +18,7 @@ const USAGE = `usage: kasse <command> [options]
   up        [--sandbox-port 4010] [--config sandbox.json]   run everything, print the URLs
   sandbox   [--port 4010] [--host 127.0.0.1] [--config sandbox.json]
             the local Vipps MobilePay platform
+  bench     [--suites sandbox,startup] [--quick] [--profile]   benchmarks (bench/README.md)
 `
 
 function describeSandbox(sandbox: RunningSandbox, config: SandboxConfig): string {
@@ -59,6 +60,7 @@ function closeOnSignal(closers: Array<() => Promise<void>>): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'bench') return (await import('./bench.ts')).bench(argv.slice(1))
   try {
     const { command, flags } = parseArgs(argv, COMMANDS)
     switch (command) {

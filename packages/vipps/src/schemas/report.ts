@@ -26,6 +26,11 @@ export const REPORT_ENTRY_TYPES = [
   'correction',
   'capture-fee',
   'top-up',
+  // Not in spec 2.0's enum, but listed by the live entry-type reference
+  // (developer.vippsmobilepay.com …/report-api/api-guide/entry-types): the payout
+  // entry under its newer name, and credits against top-up and fee invoices.
+  'payout-scheduled',
+  'credit-note',
 ] as const
 export type ReportEntryType = (typeof REPORT_ENTRY_TYPES)[number]
 

@@ -51,6 +51,15 @@ const HANDLE_PATTERN = /^[A-Za-z]+:\S+$/
 const ledgerNotFound = (ledgerId: string) =>
   new ProblemError(404, 'Ledger not found', `No ledger ${ledgerId} is available to these API keys`)
 
+/**
+ * The settlement domain of one sandbox: books ePayment's money events, closes
+ * dates and pays payouts on the clock, and answers the Report API's reads.
+ *
+ * @example
+ * const service = new ReportService(ctx)
+ * ctx.events.on('epayment.event', (event) => service.record(event))
+ * service.datePage(merchant, '578123456', 'funds', '2025-03-14') // 404 until Oslo's midnight
+ */
 export class ReportService {
   private readonly store: LedgerStore = new MemoryLedgerStore()
   private readonly feeModels = new Map<string, FeeModel>()
@@ -206,12 +215,14 @@ export class ReportService {
     }
   }
 
+  /** The sandbox merchant with this MSN, or 404. */
   merchantOrNotFound(msn: string): Merchant {
     const merchant = this.ctx.directory.merchant(msn)
     if (!merchant) throw new ProblemError(404, 'Merchant not found', `No sandbox merchant has MSN ${msn}`)
     return merchant
   }
 
+  /** Forgets every ledger, payout and run-time fee model; cursors given out before stop working. */
   reset(): void {
     this.store.clear()
     this.feeModels.clear()

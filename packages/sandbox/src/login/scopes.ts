@@ -62,7 +62,8 @@ export const SCOPE_WORDS: Readonly<Record<GrantableScope, string | undefined>> =
 
 /** The data a login asks for, in words, e.g. `['Name', 'E-mail address']`. */
 export function requestedDataInWords(scopes: readonly GrantableScope[]): string[] {
-  return GRANTABLE_SCOPES.filter((scope) => scopes.includes(scope))
+  return (Object.keys(SCOPE_WORDS) as GrantableScope[])
+    .filter((scope) => scopes.includes(scope))
     .map((scope) => SCOPE_WORDS[scope])
     .filter((words): words is string => words !== undefined)
 }

@@ -1,5 +1,6 @@
 // The simulated Vipps MobilePay app for one test user (/phone/:msisdn): their
-// personal QR code, payment requests to approve or reject, a field to "scan" a
+// personal QR code, payment requests to approve or reject, login requests to
+// accept (with consents) or reject (logins.js), a field to "scan" a
 // payment QR code, and the payment history — kept live over Server-Sent Events.
 import {
   api,
@@ -15,6 +16,7 @@ import {
   stateInWords,
   timeOfDay,
 } from './common.js'
+import { loginRequests } from './logins.js'
 
 const msisdn = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '')
 const userPath = `/_sandbox/users/${encodeURIComponent(msisdn)}`
@@ -135,6 +137,8 @@ const refreshPayments = serialised(async () => {
   $('no-history').hidden = payments.length > 0
 })
 
+const refreshLogins = loginRequests(userPath, showNotice)
+
 const refreshQr = serialised(async () => {
   const result = await api('GET', `${userPath}/qr`)
   if (!result.ok) return
@@ -194,11 +198,13 @@ async function start() {
   for (const id of ['requests', 'qr-section', 'scan-section', 'history-section']) $(id).hidden = false
   wireActions()
   refreshPayments()
+  refreshLogins()
   refreshQr()
   followPhone(
     msisdn,
     () => {
       refreshPayments()
+      refreshLogins()
       refreshQr()
     },
     (state) => {

@@ -25,7 +25,12 @@ function consentOption(consent) {
   box.checked = consent.required
   box.disabled = consent.required
   setText(option, '.consent-label', consent.textDisplayedToUser)
-  option.querySelector('.consent-required').hidden = !consent.required
+  if (consent.required) {
+    const tag = document.createElement('span')
+    tag.className = 'tag consent-required'
+    tag.textContent = 'required'
+    option.append(tag)
+  }
   return option
 }
 

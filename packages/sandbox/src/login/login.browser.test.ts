@@ -75,6 +75,8 @@ describe('a login request on the simulated phone', () => {
     const personal = card.locator('input[data-consent-id="personal"]')
     expect(await personal.isChecked()).toBe(true)
     expect(await personal.isDisabled()).toBe(true)
+    // Only the required consent says so.
+    expect(await card.locator('.consent-required').count()).toBe(1)
     expect(
       await card
         .locator('.consent-option:has(input[data-consent-id="personal"]) .consent-required')

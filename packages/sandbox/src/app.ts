@@ -11,6 +11,7 @@ import { loadConfig, type SandboxConfig } from './config.ts'
 import type { SandboxContext } from './context.ts'
 import { controlRoutes } from './control/routes.ts'
 import { Directory } from './directory/directory.ts'
+import { ecomRoutes } from './ecom/routes.ts'
 import { epaymentRoutes } from './epayment/routes.ts'
 import { SandboxEvents } from './events.ts'
 import { createHttpApp } from './http/setup.ts'
@@ -44,6 +45,7 @@ const modules: SandboxModule[] = [
   phoneRoutes,
   webhookRoutes,
   reportRoutes,
+  ecomRoutes,
   loginRoutes,
   // one line per API module; keep them in this order
 ]

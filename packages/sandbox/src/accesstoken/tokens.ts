@@ -1,7 +1,8 @@
 /**
  * Access tokens: JWTs signed with a key of this sandbox instance, carrying the
- * merchant's client_id and an expiry on the sandbox clock. Stateless to verify,
- * so every API call pays one HMAC and no lookup.
+ * merchant's client_id and an expiry on the sandbox clock. Stateless to verify;
+ * a token that verified once is remembered, so the calls after it pay a lookup
+ * and the expiry check instead of an HMAC and a JSON parse.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../clock.ts'
@@ -17,8 +18,13 @@ export interface TokenClaims {
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url')
 const HEADER = b64url(JSON.stringify({ typ: 'JWT', alg: 'HS256' }))
 
+/** Verified tokens kept; a client caches its token for an hour, so a handful is typical. */
+const MAX_VERIFIED = 10_000
+
 export class AccessTokens {
   private readonly key = randomBytes(32)
+  // The signing key never changes, so a signature that verified stays valid; only expiry is rechecked.
+  private readonly verified = new Map<string, TokenClaims>()
 
   constructor(
     private readonly clock: Clock,
@@ -39,6 +45,8 @@ export class AccessTokens {
 
   /** The token's claims if it was issued here and has not expired on the sandbox clock. */
   verify(token: string): TokenClaims | undefined {
+    const known = this.verified.get(token)
+    if (known) return this.unexpired(known)
     const parts = token.split('.')
     if (parts.length !== 3) return undefined
     const [header, payload, signature] = parts as [string, string, string]
@@ -51,6 +59,12 @@ export class AccessTokens {
     } catch {
       return undefined
     }
+    if (this.verified.size >= MAX_VERIFIED) this.verified.clear()
+    this.verified.set(token, claims)
+    return this.unexpired(claims)
+  }
+
+  private unexpired(claims: TokenClaims): TokenClaims | undefined {
     return claims.exp * 1000 > this.clock.now() ? claims : undefined
   }
 

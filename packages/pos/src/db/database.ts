@@ -1,0 +1,141 @@
+/**
+ * The till's database: PostgreSQL through drizzle-orm, either embedded
+ * (PGlite, in a data directory or in memory) or a real server when a
+ * connection string is given. The schema, the migrations and every query are
+ * the same on both; only the driver differs.
+ */
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import pg from 'pg'
+import { migrate } from './migrate.ts'
+import { tables } from './schema.ts'
+
+/** A drizzle database or a transaction on it: what stores and services query through. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof tables>
+
+/** Plain SQL on one connection, for what drizzle does not do (multi-statement migration files). */
+export interface RawSql {
+  /** Runs one or more statements with no parameters. */
+  exec(text: string): Promise<void>
+  /** Runs one statement with parameters and returns its rows. */
+  query<Row>(text: string, params?: unknown[]): Promise<Row[]>
+}
+
+export interface PosDatabase {
+  readonly db: Db
+  /** Which backend this is: tests on both assert the same behaviour. */
+  readonly kind: 'pglite' | 'postgres'
+  /** Runs `work` in one transaction on one connection; commits if it returns, rolls back if it throws. */
+  withRawTransaction<T>(work: (raw: RawSql) => Promise<T>): Promise<T>
+  /** PGlite only: the data directory as a tarball, to start other in-memory databases from. */
+  dump?: () => Promise<Blob>
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL connection string; when set, the till uses that server. */
+  databaseUrl?: string
+  /** PGlite's data directory, created if missing. Ignored with `databaseUrl`. */
+  dataDir?: string
+  /** An in-memory PGlite (tests): nothing is written to disk. */
+  inMemory?: boolean
+  /**
+   * With `inMemory`: start from this dump of a data directory (PGlite's
+   * `dumpDataDir`) instead of an empty cluster. Creating a cluster takes
+   * seconds; loading a dump takes a fraction of one, which is what tests want.
+   */
+  template?: Blob
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean
+  /** Connections in the pool for a real server (default 10). */
+  maxConnections?: number
+}
+
+/** Where the embedded database lives when nothing else is said. */
+export const DEFAULT_DATA_DIR = '.kasse/pos-data'
+
+/**
+ * Opens the till's database and brings its schema up to date.
+ *
+ * @example
+ * const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL })   // a server
+ * const embedded = await openDatabase({ dataDir: '.kasse/pos-data' })               // PGlite on disk
+ * const scratch = await openDatabase({ inMemory: true })                           // tests
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<PosDatabase> {
+  const database = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.maxConnections ?? 10)
+    : options.inMemory
+      ? await openPglite(undefined, options.template)
+      : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR)
+  if (options.migrate !== false) {
+    try {
+      await migrate(database)
+    } catch (error) {
+      await database.close()
+      throw error
+    }
+  }
+  return database
+}
+
+async function openPglite(dataDir: string | undefined, template?: Blob): Promise<PosDatabase> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const client = dataDir
+    ? await PGlite.create(dataDir)
+    : await PGlite.create(template ? { loadDataDir: template } : {})
+  const db = drizzlePglite(client, { schema: tables }) as unknown as Db
+  return {
+    db,
+    kind: 'pglite',
+    withRawTransaction: (work) =>
+      client.transaction((tx) =>
+        work({
+          exec: async (text) => {
+            await tx.exec(text)
+          },
+          query: async <Row>(text: string, params: unknown[] = []) =>
+            (await tx.query<Row>(text, params)).rows,
+        }),
+      ),
+    dump: async () => (await client.dumpDataDir('none')) as Blob,
+    close: () => client.close(),
+  }
+}
+
+function openPostgres(connectionString: string, max: number): PosDatabase {
+  const pool = new pg.Pool({ connectionString, max })
+  // An idle connection the server drops emits 'error' on the pool; without a
+  // listener that would end the process. The pool replaces the connection and
+  // the next query that needs it reports the failure where it can be handled.
+  pool.on('error', () => {})
+  const db = drizzleNodePostgres(pool, { schema: tables }) as unknown as Db
+  return {
+    db,
+    kind: 'postgres',
+    withRawTransaction: async (work) => {
+      const connection = await pool.connect()
+      try {
+        await connection.query('BEGIN')
+        const result = await work({
+          exec: async (text) => {
+            await connection.query(text)
+          },
+          query: async <Row>(text: string, params: unknown[] = []) =>
+            (await connection.query(text, params)).rows as Row[],
+        })
+        await connection.query('COMMIT')
+        return result
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        connection.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}

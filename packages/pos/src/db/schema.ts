@@ -1,0 +1,168 @@
+/**
+ * The drizzle view of the till's tables, for typed queries. The SQL in
+ * `migrations/` is the truth (constraints, partial indexes, comments); a test
+ * (database.test.ts) checks that these definitions match the migrated
+ * database column by column, so the two cannot drift apart unnoticed.
+ */
+import type { Currency } from '@kasse/vipps'
+import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import type { SaleState } from '../sales/machine.ts'
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+export const store = pgTable('store', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  msn: text('msn').notNull(),
+  currency: text('currency').$type<Currency>().notNull(),
+  country: text('country').$type<Country>().notNull(),
+  nextReceiptNumber: integer('next_receipt_number').notNull().default(1),
+  createdAt: timestamptz('created_at').notNull(),
+})
+
+export const till = pgTable('till', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  posId: text('pos_id').notNull().unique(),
+  name: text('name').notNull(),
+  failedSignIns: integer('failed_sign_ins').notNull().default(0),
+  lastFailedSignInAt: timestamptz('last_failed_sign_in_at'),
+  lockedUntil: timestamptz('locked_until'),
+  createdAt: timestamptz('created_at').notNull(),
+})
+
+export const cashier = pgTable('cashier', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  staffNumber: text('staff_number').notNull(),
+  name: text('name').notNull(),
+  role: text('role').$type<CashierRole>().notNull(),
+  pinHash: text('pin_hash').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamptz('created_at').notNull(),
+})
+
+export const cashierSession = pgTable('cashier_session', {
+  id: text('id').primaryKey(),
+  cashierId: text('cashier_id')
+    .notNull()
+    .references(() => cashier.id),
+  tillId: text('till_id')
+    .notNull()
+    .references(() => till.id),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  endedAt: timestamptz('ended_at'),
+})
+
+export const product = pgTable('product', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  name: text('name').notNull(),
+  barcode: text('barcode').notNull(),
+  grossPrice: integer('gross_price').notNull(),
+  vatRate: integer('vat_rate').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamptz('created_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+})
+
+export const sale = pgTable('sale', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  tillId: text('till_id')
+    .notNull()
+    .references(() => till.id),
+  openedBy: text('opened_by')
+    .notNull()
+    .references(() => cashier.id),
+  state: text('state').$type<SaleState>().notNull(),
+  currency: text('currency').$type<Currency>().notNull(),
+  receiptNumber: integer('receipt_number'),
+  openedAt: timestamptz('opened_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+  closedAt: timestamptz('closed_at'),
+})
+
+export const saleLine = pgTable('sale_line', {
+  id: text('id').primaryKey(),
+  saleId: text('sale_id')
+    .notNull()
+    .references(() => sale.id, { onDelete: 'cascade' }),
+  position: integer('position').notNull(),
+  productId: text('product_id')
+    .notNull()
+    .references(() => product.id),
+  name: text('name').notNull(),
+  barcode: text('barcode').notNull(),
+  unitPrice: integer('unit_price').notNull(),
+  vatRate: integer('vat_rate').notNull(),
+  quantity: integer('quantity').notNull(),
+  discountKind: text('discount_kind').$type<'amount' | 'percent'>(),
+  discountValue: integer('discount_value'),
+  discountedBy: text('discounted_by').references(() => cashier.id),
+  createdAt: timestamptz('created_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+})
+
+export const paymentAttempt = pgTable('payment_attempt', {
+  id: text('id').primaryKey(),
+  saleId: text('sale_id')
+    .notNull()
+    .references(() => sale.id),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  msn: text('msn').notNull(),
+  reference: text('reference').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  state: text('state').notNull(),
+  currency: text('currency').$type<Currency>().notNull(),
+  amount: integer('amount').notNull(),
+  authorizedAmount: integer('authorized_amount').notNull().default(0),
+  capturedAmount: integer('captured_amount').notNull().default(0),
+  refundedAmount: integer('refunded_amount').notNull().default(0),
+  pspReference: text('psp_reference'),
+  createdAt: timestamptz('created_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+})
+
+export const outbox = pgTable('outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  topic: text('topic').notNull(),
+  orderingKey: text('ordering_key'),
+  payload: jsonb('payload').$type<unknown>().notNull(),
+  availableAt: timestamptz('available_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  claimedBy: text('claimed_by'),
+  claimedUntil: timestamptz('claimed_until'),
+  lastError: text('last_error'),
+  createdAt: timestamptz('created_at').notNull(),
+  doneAt: timestamptz('done_at'),
+})
+
+/** Every table, for drizzle's relational API and the schema drift test. */
+export const tables = {
+  store,
+  till,
+  cashier,
+  cashierSession,
+  product,
+  sale,
+  saleLine,
+  paymentAttempt,
+  outbox,
+}
+
+/** The countries the till sells in; decides VAT rates and how phone numbers are read. */
+export type Country = 'NO' | 'DK' | 'FI'
+export type CashierRole = 'cashier' | 'manager'

@@ -1,0 +1,79 @@
+/**
+ * Every error the till answers with, as a coded constant with its HTTP status
+ * (as Fastify's own `lib/errors.js` does). Clients branch on `code`, which never
+ * changes; `message` is for people and may be reworded.
+ */
+
+export const POS_ERRORS = {
+  /** The request does not match its schema; `field` names what is wrong. */
+  VALIDATION_FAILED: 400,
+  INVALID_BARCODE: 400,
+  INVALID_VAT_RATE: 400,
+  INVALID_PHONE_NUMBER: 400,
+  INVALID_DISCOUNT: 400,
+  MALFORMED_JSON: 400,
+  NOT_SIGNED_IN: 401,
+  WRONG_PIN: 401,
+  /** A state-changing request without the session's `x-kasse-csrf` header. */
+  CSRF_TOKEN_INVALID: 403,
+  MANAGER_REQUIRED: 403,
+  NOT_FOUND: 404,
+  UNKNOWN_TILL: 404,
+  PRODUCT_NOT_FOUND: 404,
+  UNKNOWN_BARCODE: 404,
+  SALE_NOT_FOUND: 404,
+  LINE_NOT_FOUND: 404,
+  DUPLICATE_BARCODE: 409,
+  PRODUCT_INACTIVE: 409,
+  SALE_NOT_EDITABLE: 409,
+  SALE_STATE_CONFLICT: 409,
+  EMPTY_SALE: 409,
+  AMOUNT_TOO_LARGE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many wrong PINs at this till; `Retry-After` says when to try again. */
+  TILL_LOCKED: 429,
+  INTERNAL: 500,
+} as const satisfies Record<string, number>
+
+export type PosErrorCode = keyof typeof POS_ERRORS
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: PosErrorCode; message: string; field?: string }
+}
+
+/**
+ * A failure the caller can act on. Throw it from a service; the HTTP layer
+ * answers `{error: {code, message, field}}` with the code's status.
+ *
+ * @example
+ * throw new PosError('DUPLICATE_BARCODE', 'Another product already has barcode 7038010000737', {
+ *   field: 'barcode',
+ * })
+ */
+export class PosError extends Error {
+  readonly field: string | undefined
+  readonly retryAfterSeconds: number | undefined
+
+  constructor(
+    readonly code: PosErrorCode,
+    message: string,
+    options: { field?: string; retryAfterSeconds?: number } = {},
+  ) {
+    super(message)
+    this.name = 'PosError'
+    this.field = options.field
+    this.retryAfterSeconds = options.retryAfterSeconds
+  }
+
+  get status(): number {
+    return POS_ERRORS[this.code]
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { error: { code: this.code, message: this.message } }
+    if (this.field !== undefined) body.error.field = this.field
+    return body
+  }
+}

@@ -1,0 +1,32 @@
+/** Schemas shared by the till's routes, for validation and the OpenAPI document. */
+import { type TSchema, Type } from '@sinclair/typebox'
+import { POS_ERRORS } from '../errors.ts'
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(
+        Object.keys(POS_ERRORS).map((code) => Type.Literal(code)),
+        {
+          description: 'Stable: branch on it',
+        },
+      ),
+      message: Type.String({ description: 'For people; may be reworded' }),
+      field: Type.Optional(Type.String({ description: 'The request field that is wrong, e.g. barcode' })),
+    }),
+  },
+  { description: 'Every error the till answers with' },
+)
+
+/** The response schemas for the given error statuses, for a route's `response`. */
+export function errors(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorResponse]))
+}
+
+/** Minor units (øre, cents), in the store's currency. */
+export const MinorUnits = Type.Integer({ minimum: 0, description: 'Minor units (øre) in the store currency' })
+
+export const Timestamp = Type.String({ format: 'date-time' })
+
+/** The session cookie and, for changes, the CSRF header: for a route's `security`. */
+export const SIGNED_IN = [{ session: [], csrf: [] }]

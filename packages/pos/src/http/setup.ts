@@ -1,0 +1,146 @@
+/**
+ * The Fastify instance the till's modules register on: strict JSON bodies,
+ * every error as `{error: {code, message, field?}}` with a 4xx that names the
+ * field, and logs that carry no PINs, session tokens, phone numbers or names.
+ */
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { sqlState } from '../db/errors.ts'
+import { type ErrorBody, PosError } from '../errors.ts'
+
+/** Bodies above this are refused before they are read (413); the till's requests are small. */
+export const BODY_LIMIT_BYTES = 64 * 1024
+
+/**
+ * Paths pino blanks out wherever they appear. Fastify's default serializers
+ * log neither headers nor bodies; this keeps a secret out even if a log line
+ * is later given a request's headers or a body by mistake.
+ */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.cookie',
+  'req.headers["x-kasse-csrf"]',
+  'res.headers["set-cookie"]',
+  '*.pin',
+  '*.phoneNumber',
+  '*.msisdn',
+  '*.token',
+  '*.csrfToken',
+  '*.cashierName',
+  '*.name',
+]
+
+function validatorFor(coerce: boolean): Ajv {
+  // Bodies keep their JSON types (a price must be a number, never "29.90");
+  // paths and queries arrive as strings and are coerced to what the schema says.
+  const ajv = new Ajv({ allErrors: false, coerceTypes: coerce, useDefaults: true, strict: false })
+  // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+  addFormats(ajv)
+  return ajv
+}
+
+/** The first schema violation as a field name and a sentence a person can act on. */
+export function describeViolation(error: ErrorObject): { field: string; message: string } {
+  const path = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.')
+  const child = (name: unknown) => [path, String(name)].filter(Boolean).join('.')
+  switch (error.keyword) {
+    case 'required': {
+      const field = child(error.params.missingProperty)
+      return { field, message: `${field} is required` }
+    }
+    case 'additionalProperties': {
+      const field = child(error.params.additionalProperty)
+      return { field, message: `${field} is not a field this request takes` }
+    }
+    case 'type':
+      return {
+        field: path || '(body)',
+        message: `${path || 'The body'} must be ${article(String(error.params.type))}`,
+      }
+    default:
+      return { field: path || '(body)', message: `${path || 'The body'} ${error.message ?? 'is invalid'}` }
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}
+
+/** Options for the logger that keep personal data out, whatever the caller passed. */
+function safeLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false
+  if (logger === true) return { redact: REDACTED_LOG_PATHS }
+  return { ...logger, redact: REDACTED_LOG_PATHS }
+}
+
+export function createHttpApp(options: { logger?: FastifyServerOptions['logger'] } = {}): FastifyInstance {
+  const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: safeLogger(options.logger) })
+
+  // JSON only. Fastify also parses text/plain by default, a type a page on
+  // another site may post without asking (no CORS preflight); refusing it (415)
+  // keeps such forms from reaching even the routes without a session.
+  app.removeContentTypeParser('text/plain')
+
+  const bodyValidator = validatorFor(false)
+  const stringValidator = validatorFor(true)
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyValidator : stringValidator).compile(schema),
+  )
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof PosError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
+      return reply.code(error.status).send(error.toBody())
+    }
+    if (error.validation) {
+      const first = error.validation[0] as ErrorObject | undefined
+      const violation = first ? describeViolation(first) : { field: '(body)', message: error.message }
+      // A whole query or path that is wrong is named by its part, not as the body.
+      const field =
+        violation.field === '(body)' && error.validationContext !== 'body'
+          ? String(error.validationContext)
+          : violation.field
+      return reply.code(400).send(body('VALIDATION_FAILED', violation.message, field))
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return reply.code(400).send(body('MALFORMED_JSON', 'The request body is not valid JSON'))
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply
+          .code(400)
+          .send(body('VALIDATION_FAILED', 'The request body is empty; send a JSON object'))
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply
+          .code(413)
+          .send(body('PAYLOAD_TOO_LARGE', `The request body is over ${BODY_LIMIT_BYTES} bytes`))
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply
+          .code(415)
+          .send(body('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json'))
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(body('VALIDATION_FAILED', error.message))
+    }
+    // Only the error's kind and the database's SQLSTATE: a failed query's message
+    // carries its parameters, which may be a PIN hash, a phone number or a name.
+    request.log.error(
+      { err: { type: error.name, code: error.code, sqlState: sqlState(error), stack: stackFrames(error) } },
+      'unexpected error',
+    )
+    return reply.code(500).send(body('INTERNAL', 'The till failed; see its log'))
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  )
+  return app
+}
+
+function body(code: ErrorBody['error']['code'], message: string, field?: string): ErrorBody {
+  return new PosError(code, message, field === undefined ? {} : { field }).toBody()
+}
+
+/** The stack without its first line (which repeats the message). */
+function stackFrames(error: Error): string | undefined {
+  return error.stack?.split('\n').slice(1).join('\n')
+}

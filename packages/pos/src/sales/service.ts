@@ -1,0 +1,389 @@
+/**
+ * Sales at the till: the cart a cashier builds, its totals, and the moves
+ * towards payment. Each till has its own current sale; a cashier only ever
+ * sees and changes the sale of the till they are signed in at.
+ *
+ * The payment flow builds on `beginPayment` (freezes the cart, gives the sale
+ * its receipt number, returns the ePayment receipt), `resumeEditing` (after a
+ * failed or cancelled payment) and `registerPaid`.
+ */
+import type { Currency } from '@kasse/vipps'
+import { MAX_AMOUNT_VALUE } from '@kasse/vipps'
+import type { Actor } from '../cashiers/service.ts'
+import { requireManager } from '../cashiers/service.ts'
+import type { Catalogue, Product } from '../catalogue/service.ts'
+import type { Clock } from '../clock.ts'
+import type { Db } from '../db/database.ts'
+import { PosError } from '../errors.ts'
+import { newId } from '../ids.ts'
+import { assertMove, describeState, isCartEditable, type SaleState } from './machine.ts'
+import { type LineDiscount, type LinePrice, priceLine, type SaleTotals, totalLines } from './pricing.ts'
+import { type EpaymentReceipt, toEpaymentReceipt } from './receipt.ts'
+import {
+  deleteLine,
+  discountOf,
+  findCurrentSale,
+  findSale,
+  insertLine,
+  insertOpenSaleUnlessCurrent,
+  linesOf,
+  lockSale,
+  nextPosition,
+  type SaleRow,
+  takeReceiptNumber,
+  updateLine,
+  updateSale,
+} from './store.ts'
+
+/** The most of one item on one line: more is a typo (a barcode typed into the quantity field). */
+export const MAX_QUANTITY = 999
+
+export interface SaleLine {
+  id: string
+  position: number
+  productId: string
+  name: string
+  barcode: string
+  unitPrice: number
+  quantity: number
+  /** Hundredths of a percent. */
+  vatRate: number
+  discount: LineDiscount | null
+  price: LinePrice
+}
+
+export interface Sale {
+  id: string
+  storeId: string
+  tillId: string
+  posId: string
+  state: SaleState
+  currency: Currency
+  receiptNumber: number | null
+  openedAt: Date
+  updatedAt: Date
+  closedAt: Date | null
+  lines: SaleLine[]
+  totals: SaleTotals
+}
+
+export type AddLineInput = ({ barcode: string } | { productId: string }) & { quantity?: number }
+
+export class Sales {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly catalogue: Catalogue,
+  ) {}
+
+  /** The till's current sale, opening an empty one if it has none. Safe to call twice at once. */
+  async open(actor: Actor): Promise<Sale> {
+    const existing = await findCurrentSale(this.db, actor.tillId)
+    if (existing) return this.load(existing.id)
+    const now = this.now()
+    await insertOpenSaleUnlessCurrent(this.db, {
+      id: newId('sale'),
+      storeId: actor.storeId,
+      tillId: actor.tillId,
+      openedBy: actor.cashierId,
+      state: 'open',
+      currency: actor.currency,
+      openedAt: now,
+      updatedAt: now,
+    })
+    const current = await findCurrentSale(this.db, actor.tillId)
+    if (!current) throw new Error('a sale just opened was not found')
+    return this.load(current.id)
+  }
+
+  /** The till's current sale; SALE_NOT_FOUND if it has none. */
+  async current(actor: Actor): Promise<Sale> {
+    const current = await findCurrentSale(this.db, actor.tillId)
+    if (!current) throw new PosError('SALE_NOT_FOUND', 'This till has no open sale')
+    return this.load(current.id)
+  }
+
+  /** A sale of the actor's till. */
+  async get(actor: Actor, saleId: string): Promise<Sale> {
+    const sale = await this.load(saleId)
+    if (sale.tillId !== actor.tillId) throw saleNotFound(saleId)
+    return sale
+  }
+
+  /**
+   * Adds a product by barcode (the scanner) or id (a tap, a search). The same
+   * product at the same price without a discount adds to its line's quantity.
+   */
+  async addLine(actor: Actor, saleId: string, input: AddLineInput): Promise<Sale> {
+    const quantity = input.quantity ?? 1
+    checkQuantity(quantity)
+    const product =
+      'barcode' in input
+        ? await this.catalogue.forScan(actor, input.barcode)
+        : await this.catalogue.forSale(actor, input.productId)
+    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
+      const lines = await linesOf(tx, saleId)
+      const same = lines.find(
+        (l) => l.productId === product.id && l.unitPrice === product.grossPrice && l.discountKind === null,
+      )
+      if (same) {
+        checkQuantity(same.quantity + quantity)
+        await updateLine(tx, same.id, { quantity: same.quantity + quantity, updatedAt: now })
+        return
+      }
+      await insertLine(tx, lineFor(product, saleId, await nextPosition(tx, saleId), quantity, now))
+    })
+  }
+
+  async changeQuantity(actor: Actor, saleId: string, lineId: string, quantity: number): Promise<Sale> {
+    checkQuantity(quantity)
+    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
+      await this.lineOf(tx, saleId, lineId)
+      await updateLine(tx, lineId, { quantity, updatedAt: now })
+    })
+  }
+
+  async removeLine(actor: Actor, saleId: string, lineId: string): Promise<Sale> {
+    return this.changeCart(actor, saleId, async (tx) => {
+      await this.lineOf(tx, saleId, lineId)
+      await deleteLine(tx, lineId)
+    })
+  }
+
+  /**
+   * Gives a line a discount (manager only): an amount in minor units up to the
+   * line's value, or a whole percent from 1 to 100. Replaces any discount before.
+   */
+  async setDiscount(actor: Actor, saleId: string, lineId: string, discount: LineDiscount): Promise<Sale> {
+    requireManager(actor, 'give discounts')
+    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
+      const line = await this.lineOf(tx, saleId, lineId)
+      const value = discount.kind === 'amount' ? discount.amount : discount.percent
+      const field = discount.kind
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new PosError('INVALID_DISCOUNT', 'A discount must be a whole number of at least 1', { field })
+      }
+      if (discount.kind === 'percent' && value > 100) {
+        throw new PosError('INVALID_DISCOUNT', 'A discount cannot be more than 100 %', { field })
+      }
+      const lineValue = line.unitPrice * line.quantity
+      if (discount.kind === 'amount' && value > lineValue) {
+        throw new PosError(
+          'INVALID_DISCOUNT',
+          `A discount cannot be more than the line's value (${lineValue} minor units)`,
+          { field },
+        )
+      }
+      await updateLine(tx, lineId, {
+        discountKind: discount.kind,
+        discountValue: value,
+        discountedBy: actor.cashierId,
+        updatedAt: now,
+      })
+    })
+  }
+
+  /** Takes a line's discount away (manager only). */
+  async removeDiscount(actor: Actor, saleId: string, lineId: string): Promise<Sale> {
+    requireManager(actor, 'change discounts')
+    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
+      await this.lineOf(tx, saleId, lineId)
+      await updateLine(tx, lineId, {
+        discountKind: null,
+        discountValue: null,
+        discountedBy: null,
+        updatedAt: now,
+      })
+    })
+  }
+
+  /** Voids an open sale: the till is free for the next customer. */
+  async void(actor: Actor, saleId: string): Promise<Sale> {
+    await this.db.transaction(async (tx) => {
+      const sale = await this.lockOwnSale(tx, actor, saleId)
+      if (sale.state === 'voided') return
+      if (sale.state === 'awaiting_payment') {
+        // Voiding now could leave a payment the customer approves with no sale
+        // to register it on; the payment flow cancels the payment first.
+        throw new PosError(
+          'SALE_STATE_CONFLICT',
+          'This sale is waiting for payment; cancel the payment first',
+        )
+      }
+      assertMove(sale.state, 'voided')
+      const now = this.now()
+      await updateSale(tx, saleId, { state: 'voided', closedAt: now, updatedAt: now })
+    })
+    return this.load(saleId)
+  }
+
+  /**
+   * Freezes the cart for payment and gives the sale its receipt number (once:
+   * a sale that goes back to editing and to payment again keeps its number).
+   * Returns the sale and the ePayment receipt to send. Calling it again while
+   * the sale waits for payment returns the same.
+   */
+  async beginPayment(actor: Actor, saleId: string): Promise<{ sale: Sale; receipt: EpaymentReceipt }> {
+    await this.db.transaction(async (tx) => {
+      const sale = await this.lockOwnSale(tx, actor, saleId)
+      if (sale.state === 'awaiting_payment') return
+      assertMove(sale.state, 'awaiting_payment')
+      const totals = await this.totalsIn(tx, saleId)
+      if (totals.grossAmount <= 0) {
+        throw new PosError('EMPTY_SALE', 'There is nothing to pay for: add products to the sale first')
+      }
+      if (totals.grossAmount > MAX_AMOUNT_VALUE) {
+        throw new PosError(
+          'AMOUNT_TOO_LARGE',
+          `The total is above the ${MAX_AMOUNT_VALUE} minor units one payment may carry; split the sale`,
+        )
+      }
+      const receiptNumber = sale.receiptNumber ?? (await takeReceiptNumber(tx, sale.storeId))
+      await updateSale(tx, saleId, { state: 'awaiting_payment', receiptNumber, updatedAt: this.now() })
+    })
+    const sale = await this.load(saleId)
+    return { sale, receipt: toEpaymentReceipt(sale) }
+  }
+
+  /** Unfreezes a sale whose payment failed or was cancelled, so the cashier can change the cart. */
+  async resumeEditing(actor: Actor, saleId: string): Promise<Sale> {
+    await this.db.transaction(async (tx) => {
+      const sale = await this.lockOwnSale(tx, actor, saleId)
+      if (sale.state === 'open') return
+      assertMove(sale.state, 'open')
+      await updateSale(tx, saleId, { state: 'open', updatedAt: this.now() })
+    })
+    return this.load(saleId)
+  }
+
+  /**
+   * Registers a sale waiting for payment as paid. Called by the payment flow
+   * (not a cashier) once the amount is captured; registering twice is harmless.
+   */
+  async registerPaid(saleId: string): Promise<Sale> {
+    await this.db.transaction(async (tx) => {
+      const sale = await lockSale(tx, saleId)
+      if (!sale) throw saleNotFound(saleId)
+      if (sale.state === 'paid') return
+      assertMove(sale.state, 'paid')
+      const now = this.now()
+      await updateSale(tx, saleId, { state: 'paid', closedAt: now, updatedAt: now })
+    })
+    return this.load(saleId)
+  }
+
+  /** A sale with its lines priced and totalled, whoever asks (the payment flow has no actor). */
+  async load(saleId: string, db: Db = this.db): Promise<Sale> {
+    const row = await findSale(db, saleId)
+    if (!row) throw saleNotFound(saleId)
+    const lines = (await linesOf(db, saleId)).map((line): SaleLine => {
+      const discount = discountOf(line)
+      return {
+        id: line.id,
+        position: line.position,
+        productId: line.productId,
+        name: line.name,
+        barcode: line.barcode,
+        unitPrice: line.unitPrice,
+        quantity: line.quantity,
+        vatRate: line.vatRate,
+        discount,
+        price: priceLine({
+          unitPrice: line.unitPrice,
+          quantity: line.quantity,
+          vatRate: line.vatRate,
+          discount,
+        }),
+      }
+    })
+    return {
+      id: row.id,
+      storeId: row.storeId,
+      tillId: row.tillId,
+      posId: row.posId,
+      state: row.state,
+      currency: row.currency,
+      receiptNumber: row.receiptNumber,
+      openedAt: row.openedAt,
+      updatedAt: row.updatedAt,
+      closedAt: row.closedAt,
+      lines,
+      totals: totalLines(lines),
+    }
+  }
+
+  private async totalsIn(tx: Db, saleId: string): Promise<SaleTotals> {
+    return totalLines(
+      (await linesOf(tx, saleId)).map((line) => ({
+        vatRate: line.vatRate,
+        price: priceLine({ ...line, discount: discountOf(line) }),
+      })),
+    )
+  }
+
+  /** Runs `change` on an editable sale of the actor's till under its row lock, then returns the sale. */
+  private async changeCart(
+    actor: Actor,
+    saleId: string,
+    change: (tx: Db, sale: SaleRow, now: Date) => Promise<void>,
+  ): Promise<Sale> {
+    await this.db.transaction(async (tx) => {
+      const sale = await this.lockOwnSale(tx, actor, saleId)
+      if (!isCartEditable(sale.state)) {
+        throw new PosError(
+          'SALE_NOT_EDITABLE',
+          `This sale is ${describeState(sale.state)}; its lines can no longer change`,
+        )
+      }
+      const now = this.now()
+      await change(tx, sale, now)
+      await updateSale(tx, saleId, { updatedAt: now })
+    })
+    return this.load(saleId)
+  }
+
+  private async lockOwnSale(tx: Db, actor: Actor, saleId: string): Promise<SaleRow> {
+    const sale = await lockSale(tx, saleId)
+    // Another till's sale is answered as missing: a till sees only its own.
+    if (!sale || sale.tillId !== actor.tillId) throw saleNotFound(saleId)
+    return sale
+  }
+
+  private async lineOf(tx: Db, saleId: string, lineId: string) {
+    const line = (await linesOf(tx, saleId)).find((l) => l.id === lineId)
+    if (!line) throw new PosError('LINE_NOT_FOUND', `The sale has no line ${lineId}`, { field: 'lineId' })
+    return line
+  }
+
+  private now(): Date {
+    return new Date(this.clock.now())
+  }
+}
+
+function lineFor(product: Product, saleId: string, position: number, quantity: number, now: Date) {
+  return {
+    id: newId('line'),
+    saleId,
+    position,
+    productId: product.id,
+    name: product.name,
+    barcode: product.barcode,
+    unitPrice: product.grossPrice,
+    vatRate: product.vatRate,
+    quantity,
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
+function checkQuantity(quantity: number): void {
+  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+    throw new PosError('VALIDATION_FAILED', `The quantity must be a whole number from 1 to ${MAX_QUANTITY}`, {
+      field: 'quantity',
+    })
+  }
+}
+
+function saleNotFound(saleId: string): PosError {
+  return new PosError('SALE_NOT_FOUND', `There is no sale ${saleId} at this till`, { field: 'saleId' })
+}

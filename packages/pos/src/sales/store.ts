@@ -1,0 +1,116 @@
+/**
+ * Sales and their lines in the database. Every change to a cart happens in a
+ * transaction that first locks the sale's row, so two requests for the same
+ * sale (a double scan, two tabs) apply one after the other; different tills'
+ * sales never wait for each other.
+ */
+import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import type { Db } from '../db/database.ts'
+import { sale, saleLine, store, till } from '../db/schema.ts'
+import type { SaleState } from './machine.ts'
+import type { LineDiscount } from './pricing.ts'
+
+export type SaleRow = typeof sale.$inferSelect
+export type SaleLineRow = typeof saleLine.$inferSelect
+
+/** The states in which a sale is its till's current sale (the partial unique index's predicate). */
+const CURRENT_STATES: SaleState[] = ['open', 'awaiting_payment']
+
+export async function findCurrentSale(db: Db, tillId: string): Promise<SaleRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(sale)
+    .where(and(eq(sale.tillId, tillId), inArray(sale.state, CURRENT_STATES)))
+  return row
+}
+
+/**
+ * Inserts an open sale for the till unless it already has a current one; the
+ * partial unique index decides between two requests racing to open one.
+ */
+export async function insertOpenSaleUnlessCurrent(db: Db, row: typeof sale.$inferInsert): Promise<void> {
+  await db.insert(sale).values(row).onConflictDoNothing({
+    target: sale.tillId,
+    where: sql`state IN ('open', 'awaiting_payment')`,
+  })
+}
+
+/** The sale's row, locked until the transaction ends. */
+export async function lockSale(tx: Db, saleId: string): Promise<SaleRow | undefined> {
+  const [row] = await tx.select().from(sale).where(eq(sale.id, saleId)).for('update')
+  return row
+}
+
+export async function findSale(db: Db, saleId: string): Promise<(SaleRow & { posId: string }) | undefined> {
+  const [row] = await db
+    .select({ sale, posId: till.posId })
+    .from(sale)
+    .innerJoin(till, eq(till.id, sale.tillId))
+    .where(eq(sale.id, saleId))
+  return row ? { ...row.sale, posId: row.posId } : undefined
+}
+
+export async function linesOf(db: Db, saleId: string): Promise<SaleLineRow[]> {
+  return db.select().from(saleLine).where(eq(saleLine.saleId, saleId)).orderBy(asc(saleLine.position))
+}
+
+/** The position after the sale's last line (positions are never reused within a sale). */
+export async function nextPosition(tx: Db, saleId: string): Promise<number> {
+  const [row] = await tx
+    .select({ last: max(saleLine.position) })
+    .from(saleLine)
+    .where(eq(saleLine.saleId, saleId))
+  return (row?.last ?? 0) + 1
+}
+
+export async function insertLine(tx: Db, row: typeof saleLine.$inferInsert): Promise<void> {
+  await tx.insert(saleLine).values(row)
+}
+
+export async function updateLine(
+  tx: Db,
+  lineId: string,
+  changes: Partial<Pick<SaleLineRow, 'quantity' | 'discountKind' | 'discountValue' | 'discountedBy'>> & {
+    updatedAt: Date
+  },
+): Promise<void> {
+  await tx.update(saleLine).set(changes).where(eq(saleLine.id, lineId))
+}
+
+export async function deleteLine(tx: Db, lineId: string): Promise<void> {
+  await tx.delete(saleLine).where(eq(saleLine.id, lineId))
+}
+
+export async function updateSale(
+  tx: Db,
+  saleId: string,
+  changes: Partial<Pick<SaleRow, 'state' | 'receiptNumber' | 'closedAt'>> & { updatedAt: Date },
+): Promise<void> {
+  await tx.update(sale).set(changes).where(eq(sale.id, saleId))
+}
+
+/**
+ * Takes the store's next receipt number. The counter row is updated in the
+ * caller's transaction: concurrent sales queue on its row lock, and a rolled
+ * back sale gives its number back, so the numbers have no gaps and no repeats.
+ */
+export async function takeReceiptNumber(tx: Db, storeId: string): Promise<number> {
+  const [row] = await tx
+    .update(store)
+    .set({ nextReceiptNumber: sql`${store.nextReceiptNumber} + 1` })
+    .where(eq(store.id, storeId))
+    .returning({ next: store.nextReceiptNumber })
+  if (!row) throw new Error(`store ${storeId} does not exist`)
+  return row.next - 1
+}
+
+/** A line's discount as the domain holds it, from its two columns. */
+export function discountOf(line: SaleLineRow): LineDiscount | null {
+  if (line.discountKind === 'amount' && line.discountValue !== null) {
+    return { kind: 'amount', amount: line.discountValue }
+  }
+  if (line.discountKind === 'percent' && line.discountValue !== null) {
+    return { kind: 'percent', percent: line.discountValue }
+  }
+  return null
+}

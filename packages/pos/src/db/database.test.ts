@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { getTableConfig } from 'drizzle-orm/pg-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestDatabase, truncateAll } from '../../test/database.ts'
 import { ManualClock } from '../clock.ts'
 import { DEMO_CASHIERS, DEMO_STORE, DEMO_TILLS, seedDemo } from '../seed/demo.ts'
-import type { PosDatabase } from './database.ts'
+import { openDatabase, type PosDatabase } from './database.ts'
 import { sqlState } from './errors.ts'
 import { loadMigrations, migrate } from './migrate.ts'
 import { paymentAttempt, sale, tables } from './schema.ts'
@@ -123,5 +126,23 @@ describe('payment attempts', () => {
       await refusal(insert(attempt({ authorizedAmount: 5180, capturedAmount: 100, refundedAmount: 101 }))),
     ).toBe('23514')
     expect(await refusal(insert(attempt({ saleId: 'sale_missing' })))).toBe('23503')
+  })
+})
+
+describe('the embedded database', () => {
+  it('is opened by one process at a time: a second open is refused until the first closes', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'kasse-pos-lock-'))
+    const dataDir = join(parent, 'pos-data')
+    try {
+      const first = await openDatabase({ dataDir })
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`is in use by process ${process.pid}`)
+      await first.close()
+      // A lock left behind by a process that died is taken over.
+      writeFileSync(`${dataDir}.lock`, '2147483646')
+      const second = await openDatabase({ dataDir })
+      await second.close()
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
   })
 })

@@ -4,7 +4,7 @@
  * connection string is given. The schema, the migrations and every query are
  * the same on both; only the driver differs.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -83,10 +83,20 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<P
 }
 
 async function openPglite(dataDir: string | undefined, template?: Blob): Promise<PosDatabase> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true })
-  const client = dataDir
-    ? await PGlite.create(dataDir)
-    : await PGlite.create(template ? { loadDataDir: template } : {})
+  let unlock = () => {}
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true })
+    unlock = lockDataDir(dataDir)
+  }
+  let client: PGlite
+  try {
+    client = dataDir
+      ? await PGlite.create(dataDir)
+      : await PGlite.create(template ? { loadDataDir: template } : {})
+  } catch (error) {
+    unlock()
+    throw error
+  }
   const db = drizzlePglite(client, { schema: tables }) as unknown as Db
   return {
     db,
@@ -102,7 +112,43 @@ async function openPglite(dataDir: string | undefined, template?: Blob): Promise
         }),
       ),
     dump: async () => (await client.dumpDataDir('none')) as Blob,
-    close: () => client.close(),
+    close: async () => {
+      await client.close()
+      unlock()
+    },
+  }
+}
+
+/**
+ * Claims an embedded data directory for this process. PGlite is one process's
+ * database: a second process opening the same directory would corrupt it, and
+ * PGlite does not stop it, so a lock file beside the directory does. A lock
+ * left by a process that has died is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = `${dataDir.replace(/[/\\]+$/, '')}.lock`
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const holder = Number(readFileSync(lockPath, 'utf8'))
+    if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+      throw new Error(
+        `the till database in ${dataDir} is in use by process ${holder}; run one till per data directory, or point several at one PostgreSQL server with DATABASE_URL`,
+      )
+    }
+    writeFileSync(lockPath, String(process.pid))
+  }
+  return () => rmSync(lockPath, { force: true })
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -4,71 +4,17 @@
  * at most a fixed number of requests. Every request's latency is kept per
  * operation; nothing is sampled away.
  *
- * Written on node:http with one keep-alive Agent per cell rather than taking a
- * dependency: the scenarios are multi-step (create, approve, capture, get on one
- * reference), which fixed-request tools do not model without scripting anyway.
+ * Written here rather than taken as a dependency: the scenarios are multi-step
+ * (create, approve, capture, get on one reference), which fixed-request tools
+ * do not model without scripting anyway. Requests go through a minimal HTTP/1.1
+ * client (http1.ts), one keep-alive connection per client.
  */
-import { Agent, request as httpRequest } from 'node:http'
 import { performance } from 'node:perf_hooks'
+import type { Http1Pool, HttpAnswer } from './http1.ts'
 import { cpuTimeMs, rssMb } from './processes.ts'
 import { type LatencySummary, summarize } from './stats.ts'
 
-export interface HttpAnswer {
-  status: number
-  body: string
-}
-
-/** One client's connection to the server under test; keeps the server's host and a keep-alive pool. */
-export class HttpTarget {
-  readonly agent: Agent
-  private readonly hostname: string
-  private readonly port: number
-
-  constructor(
-    readonly baseUrl: string,
-    maxSockets: number,
-    private readonly requestTimeoutMs = 10_000,
-  ) {
-    const url = new URL(baseUrl)
-    if (url.protocol !== 'http:')
-      throw new Error(`the bench loads plain http on this machine, not ${baseUrl}`)
-    this.hostname = url.hostname
-    this.port = Number(url.port || 80)
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets })
-  }
-
-  /** Sends one request; rejects on a network error or after the request timeout. */
-  send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
-    return new Promise((resolve, reject) => {
-      const outgoing =
-        body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }
-      const req = httpRequest(
-        { agent: this.agent, hostname: this.hostname, port: this.port, method, path, headers: outgoing },
-        (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              body:
-                chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-            }),
-          )
-          res.on('error', reject)
-        },
-      )
-      req.setTimeout(this.requestTimeoutMs, () =>
-        req.destroy(new Error(`timed out after ${this.requestTimeoutMs} ms`)),
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
-  }
-
-  close(): void {
-    this.agent.destroy()
-  }
-}
+export type { HttpAnswer } from './http1.ts'
 
 /** What a scenario step calls: sends, times and checks one request. */
 export type Send = (
@@ -88,7 +34,8 @@ export type Send = (
 export type Scenario = (send: Send, client: number, n: number) => Promise<void>
 
 export interface LoadOptions {
-  target: HttpTarget
+  /** Keep-alive connections to the server under test. */
+  target: Http1Pool
   /** Headers on every request (credentials). */
   headers: Record<string, string>
   scenario: Scenario
@@ -109,6 +56,7 @@ export interface LoadResult {
   operations: Record<string, LatencySummary | undefined>
   clientCpuPercent: number
   serverCpuPercent: number | undefined
+  serverCpuUsPerRequest: number | undefined
   serverRssMb: number | undefined
   errorSamples: string[]
 }
@@ -172,6 +120,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const cpu = process.cpuUsage(cpuBefore)
   const serverCpuAfter = options.serverPid === undefined ? undefined : cpuTimeMs(options.serverPid)
 
+  const serverCpuMs =
+    serverCpuBefore === undefined || serverCpuAfter === undefined
+      ? undefined
+      : serverCpuAfter - serverCpuBefore
+  const answered = requests - errors
   const operations: Record<string, LatencySummary | undefined> = {}
   for (const [operation, latencies] of byOperation) operations[operation] = summarize(latencies)
   return {
@@ -179,14 +132,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests,
     errors,
     // Only requests answered as expected count: a server failing fast must not look fast.
-    rps: ((requests - errors) / elapsed) * 1000,
+    rps: (answered / elapsed) * 1000,
     latency: summarize(all),
     operations,
     clientCpuPercent: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
-    serverCpuPercent:
-      serverCpuBefore === undefined || serverCpuAfter === undefined
-        ? undefined
-        : ((serverCpuAfter - serverCpuBefore) / elapsed) * 100,
+    serverCpuPercent: serverCpuMs === undefined ? undefined : (serverCpuMs / elapsed) * 100,
+    serverCpuUsPerRequest:
+      serverCpuMs === undefined || answered === 0 ? undefined : (serverCpuMs * 1000) / answered,
     serverRssMb: options.serverPid === undefined ? undefined : rssMb(options.serverPid),
     errorSamples,
   }

@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { type CpuProfile, profileMarkdown, summarizeProfile } from './lib/cpu-profile.ts'
 import { apiHeaders, ePaymentScenario, fetchAccessToken } from './lib/epayment-load.ts'
-import { HttpTarget, runLoad } from './lib/load.ts'
+import { Http1Pool } from './lib/http1.ts'
+import { runLoad } from './lib/load.ts'
 import { machineInfo } from './lib/machine.ts'
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs } from './lib/options.ts'
 import { Children } from './lib/processes.ts'
@@ -51,6 +52,10 @@ export function chartOf(results: BenchResults): string {
 
 /** Runs the bench; resolves to the process exit code. */
 export async function runBench(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(BENCH_USAGE)
+    return 0
+  }
   let options: ReturnType<typeof parseBenchArgs>
   try {
     options = parseBenchArgs(argv)
@@ -124,7 +129,7 @@ async function profile(ctx: BenchContext): Promise<number> {
   const concurrency = Math.max(...ctx.options.concurrency)
   log(`profiling the sandbox: lifecycle at ${concurrency} clients for ${ctx.options.cellMs} ms`)
   const server = await startBenchServer(ctx, 'sandbox', ['--cpu-prof', `--cpu-prof-dir=${dir}`])
-  const target = new HttpTarget(server.url, concurrency)
+  const target = new Http1Pool(server.url)
   try {
     const headers = apiHeaders(await fetchAccessToken(server.url))
     const common = { target, headers, concurrency, maxRequests: 2_000_000, serverPid: server.pid }

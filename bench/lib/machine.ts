@@ -1,6 +1,6 @@
 /** What the numbers were measured on: they mean nothing without it. */
 import { execFileSync } from 'node:child_process'
-import { availableParallelism, cpus, release, totalmem, type } from 'node:os'
+import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os'
 import type { MachineInfo } from '../suites/types.ts'
 
 export function machineInfo(root: string): MachineInfo {
@@ -11,6 +11,7 @@ export function machineInfo(root: string): MachineInfo {
     os: `${type()} ${release()}`,
     node: process.version,
     date: new Date().toISOString(),
+    loadAverage: loadavg()[0] ?? 0,
     git: gitState(root),
   }
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { BenchResults, LoadCell } from '../suites/types.ts'
-import { checkTarget, formatValue, markdownTable, ratio, renderMarkdown, targetsTable } from './report.ts'
+import {
+  checkTarget,
+  formatValue,
+  markdownTable,
+  ratio,
+  renderMarkdown,
+  requestsPerCpuSecond,
+  targetsTable,
+} from './report.ts'
 
 const cell = (target: string, concurrency: number, rps: number): LoadCell => ({
   suite: 'sandbox-throughput',
@@ -15,6 +23,7 @@ const cell = (target: string, concurrency: number, rps: number): LoadCell => ({
   operations: {},
   clientCpuPercent: 60,
   serverCpuPercent: 99,
+  serverCpuUsPerRequest: 200,
   serverRssMb: 80,
   errorSamples: [],
 })
@@ -29,6 +38,18 @@ describe('ratio', () => {
     expect(ratio(2, undefined)).toBeUndefined()
     expect(ratio(2, 0)).toBeUndefined()
     expect(ratio(Number.NaN, 2)).toBeUndefined()
+  })
+})
+
+describe('requestsPerCpuSecond', () => {
+  it('turns CPU time per request into requests per CPU-second', () => {
+    expect(requestsPerCpuSecond(250)).toBe(4000)
+    expect(ratio(requestsPerCpuSecond(200), requestsPerCpuSecond(1000))).toBeCloseTo(5)
+  })
+
+  it('is undefined without a CPU reading', () => {
+    expect(requestsPerCpuSecond(undefined)).toBeUndefined()
+    expect(requestsPerCpuSecond(0)).toBeUndefined()
   })
 })
 
@@ -119,6 +140,7 @@ describe('renderMarkdown', () => {
         os: 'linux 6.1',
         node: 'v20.20.2',
         date: '2026-01-01T00:00:00.000Z',
+        loadAverage: 0.5,
         git: { commit: '0123456789abcdef', dirty: false },
       },
       options: {

@@ -6,6 +6,14 @@
 import type { BenchResults, LoadCell, Table, TargetCheck, Unit } from '../suites/types.ts'
 import type { LatencySummary } from './stats.ts'
 
+/**
+ * How many requests one second of the server's CPU answers, from its CPU time
+ * per request: throughput once the server has a core to itself.
+ */
+export function requestsPerCpuSecond(cpuUsPerRequest: number | undefined): number | undefined {
+  return cpuUsPerRequest === undefined || !(cpuUsPerRequest > 0) ? undefined : 1_000_000 / cpuUsPerRequest
+}
+
 /** a ÷ b, or undefined when either is missing or b is not positive (a baseline that did not run). */
 export function ratio(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) {
@@ -94,6 +102,7 @@ export function cellsTable(title: string, cells: readonly LoadCell[]): Table {
       'requests',
       'errors',
       'server CPU',
+      'server CPU µs/req',
       'client CPU',
       'server RSS',
     ],
@@ -107,6 +116,7 @@ export function cellsTable(title: string, cells: readonly LoadCell[]): Table {
       String(cell.requests),
       String(cell.errors),
       cell.serverCpuPercent === undefined ? '—' : `${Math.round(cell.serverCpuPercent)} %`,
+      cell.serverCpuUsPerRequest === undefined ? '—' : String(Math.round(cell.serverCpuUsPerRequest)),
       `${Math.round(cell.clientCpuPercent)} %`,
       cell.serverRssMb === undefined ? '—' : `${Math.round(cell.serverRssMb)} MiB`,
     ]),
@@ -139,7 +149,7 @@ export function renderMarkdown(results: BenchResults): string {
   const out = [
     '# kasse bench',
     '',
-    `${machine.date} · ${machine.cpuModel}, ${machine.cores} cores, ${Math.round(machine.totalMemoryMb / 1024)} GiB · ${machine.os} · Node ${machine.node} · commit ${git}`,
+    `${machine.date} · ${machine.cpuModel}, ${machine.cores} cores, ${Math.round(machine.totalMemoryMb / 1024)} GiB · ${machine.os} · Node ${machine.node} · commit ${git} · load average ${machine.loadAverage.toFixed(2)} at the start`,
     '',
     `Each cell: ${results.options.warmupMs} ms warm-up, then ${results.options.cellMs} ms measured; the whole run took ${(results.durationMs / 1000).toFixed(0)} s.`,
   ]

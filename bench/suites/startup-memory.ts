@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { apiHeaders, ePaymentScenario, fetchAccessToken } from '../lib/epayment-load.ts'
-import { HttpTarget, runLoad } from '../lib/load.ts'
+import { Http1Pool } from '../lib/http1.ts'
+import { runLoad } from '../lib/load.ts'
 import { type Child, commandOf, freePort, processTree, rssMb } from '../lib/processes.ts'
 import { cellsTable, checkTarget, formatValue } from '../lib/report.ts'
 import { median } from '../lib/stats.ts'
@@ -235,7 +236,7 @@ async function measureMemory(
   if (!sandboxUrl) return []
   const concurrency = Math.max(...ctx.options.concurrency)
   const token = await fetchAccessToken(sandboxUrl)
-  const target = new HttpTarget(sandboxUrl, concurrency)
+  const target = new Http1Pool(sandboxUrl)
   let sampling = true
   const sampler = (async () => {
     while (sampling) {

@@ -47,6 +47,11 @@ export interface LoadCell {
   clientCpuPercent: number
   /** The server process's CPU use, in % of one core (Linux; undefined elsewhere). */
   serverCpuPercent: number | undefined
+  /**
+   * The server's CPU time per request answered, µs: its cost, which others' load on
+   * a shared machine moves far less than req/s (Linux; undefined elsewhere).
+   */
+  serverCpuUsPerRequest: number | undefined
   /** The server's resident memory at the end of the cell, MiB. */
   serverRssMb: number | undefined
   /** The first few failures, for the report. */
@@ -92,6 +97,8 @@ export interface MachineInfo {
   os: string
   node: string
   date: string
+  /** The 1-minute load average when the run began: others' work on a shared machine shows here. */
+  loadAverage: number
   git: { commit: string; dirty: boolean } | undefined
 }
 

@@ -1,0 +1,229 @@
+/**
+ * A kasse application's database: PostgreSQL through drizzle-orm, either
+ * embedded (PGlite, in a data directory or in memory) or a real server when a
+ * connection string is given. The schema, the migrations and every query are
+ * the same on both; only the driver differs. The till and the shop each open
+ * their own with their own schema (tables, migrations, migration history), so
+ * both may live in one PostgreSQL database without touching each other's.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import pg from 'pg'
+import { loadMigrations, migrate } from './migrate.ts'
+
+/** The drizzle tables (and relations) of an application, keyed by name. */
+export type Tables = Record<string, unknown>
+
+/** A drizzle database or a transaction on it: what stores and services query through. */
+export type Db<T extends Tables = Tables> = PgDatabase<PgQueryResultHKT, T>
+
+/** Plain SQL on one connection, for what drizzle does not do (multi-statement migration files). */
+export interface RawSql {
+  /** Runs one or more statements with no parameters. */
+  exec(text: string): Promise<void>
+  /** Runs one statement with parameters and returns its rows. */
+  query<Row>(text: string, params?: unknown[]): Promise<Row[]>
+}
+
+/**
+ * What makes a database an application's: its tables, its SQL migrations and
+ * where it records which of them ran.
+ *
+ * @example
+ * export const SHOP_SCHEMA: DatabaseSchema<typeof tables> = {
+ *   label: 'the shop',
+ *   tables,
+ *   migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
+ *   historyTable: 'shop_migration',
+ * }
+ */
+export interface DatabaseSchema<T extends Tables> {
+  /** Who owns the database, for messages: "the till", "the shop". */
+  label: string
+  tables: T
+  /** The folder of `.sql` files, applied once each in name order. */
+  migrationsDir: string
+  /**
+   * The table recording the applied migrations (created when missing). Each
+   * application sharing a PostgreSQL database needs its own, since migration
+   * names like `0001_initial.sql` repeat across applications.
+   */
+  historyTable: string
+}
+
+export interface Database<T extends Tables = Tables> {
+  readonly db: Db<T>
+  /** Which backend this is: tests on both assert the same behaviour. */
+  readonly kind: 'pglite' | 'postgres'
+  /** The schema it was opened with. */
+  readonly schema: DatabaseSchema<T>
+  /** Runs `work` in one transaction on one connection; commits if it returns, rolls back if it throws. */
+  withRawTransaction<R>(work: (raw: RawSql) => Promise<R>): Promise<R>
+  /** PGlite only: the data directory as a tarball, to start other in-memory databases from. */
+  dump?: () => Promise<Blob>
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL connection string; when set, that server is used. */
+  databaseUrl?: string
+  /** PGlite's data directory, created if missing. Required unless `databaseUrl` or `inMemory`. */
+  dataDir?: string
+  /** An in-memory PGlite (tests): nothing is written to disk. */
+  inMemory?: boolean
+  /**
+   * With `inMemory`: start from this dump of a data directory (PGlite's
+   * `dumpDataDir`) instead of an empty cluster. Creating a cluster takes
+   * seconds; loading a dump takes a fraction of one, which is what tests want.
+   */
+  template?: Blob
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean
+  /** Connections in the pool for a real server (default 10). */
+  maxConnections?: number
+}
+
+/**
+ * Opens an application's database and brings its schema up to date.
+ *
+ * @example
+ * const database = await openDatabase(SHOP_SCHEMA, { databaseUrl: process.env.DATABASE_URL }) // a server
+ * const embedded = await openDatabase(SHOP_SCHEMA, { dataDir: '.kasse/shop-data' })          // PGlite on disk
+ * const scratch = await openDatabase(SHOP_SCHEMA, { inMemory: true })                        // tests
+ */
+export async function openDatabase<T extends Tables>(
+  schema: DatabaseSchema<T>,
+  options: OpenDatabaseOptions,
+): Promise<Database<T>> {
+  let database: Database<T>
+  if (options.databaseUrl) database = openPostgres(schema, options.databaseUrl, options.maxConnections ?? 10)
+  else if (options.inMemory) database = await openPglite(schema, undefined, options.template)
+  else if (options.dataDir) database = await openPglite(schema, options.dataDir)
+  else throw new Error(`${schema.label}: give a databaseUrl, a dataDir or inMemory`)
+  if (options.migrate !== false) {
+    try {
+      await migrate(database, loadMigrations(schema.migrationsDir), { historyTable: schema.historyTable })
+    } catch (error) {
+      await database.close()
+      throw error
+    }
+  }
+  return database
+}
+
+async function openPglite<T extends Tables>(
+  schema: DatabaseSchema<T>,
+  dataDir: string | undefined,
+  template?: Blob,
+): Promise<Database<T>> {
+  let unlock = () => {}
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true })
+    unlock = lockDataDir(dataDir, schema.label)
+  }
+  let client: PGlite
+  try {
+    client = dataDir
+      ? await PGlite.create(dataDir)
+      : await PGlite.create(template ? { loadDataDir: template } : {})
+  } catch (error) {
+    unlock()
+    throw error
+  }
+  const db = drizzlePglite(client, { schema: schema.tables }) as unknown as Db<T>
+  return {
+    db,
+    kind: 'pglite',
+    schema,
+    withRawTransaction: (work) =>
+      client.transaction((tx) =>
+        work({
+          exec: async (text) => {
+            await tx.exec(text)
+          },
+          query: async <Row>(text: string, params: unknown[] = []) =>
+            (await tx.query<Row>(text, params)).rows,
+        }),
+      ),
+    dump: async () => (await client.dumpDataDir('none')) as Blob,
+    close: async () => {
+      await client.close()
+      unlock()
+    },
+  }
+}
+
+/**
+ * Claims an embedded data directory for this process. PGlite is one process's
+ * database: a second process opening the same directory would corrupt it, and
+ * PGlite does not stop it, so a lock file beside the directory does. A lock
+ * left by a process that has died is taken over.
+ */
+function lockDataDir(dataDir: string, label: string): () => void {
+  const lockPath = `${dataDir.replace(/[/\\]+$/, '')}.lock`
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const holder = Number(readFileSync(lockPath, 'utf8'))
+    if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+      throw new Error(
+        `${label}: the database in ${dataDir} is in use by process ${holder}; run one process per data directory, or point several at one PostgreSQL server with DATABASE_URL`,
+      )
+    }
+    writeFileSync(lockPath, String(process.pid))
+  }
+  return () => rmSync(lockPath, { force: true })
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function openPostgres<T extends Tables>(
+  schema: DatabaseSchema<T>,
+  connectionString: string,
+  max: number,
+): Database<T> {
+  const pool = new pg.Pool({ connectionString, max })
+  // An idle connection the server drops emits 'error' on the pool; without a
+  // listener that would end the process. The pool replaces the connection and
+  // the next query that needs it reports the failure where it can be handled.
+  pool.on('error', () => {})
+  const db = drizzleNodePostgres(pool, { schema: schema.tables }) as unknown as Db<T>
+  return {
+    db,
+    kind: 'postgres',
+    schema,
+    withRawTransaction: async (work) => {
+      const connection = await pool.connect()
+      try {
+        await connection.query('BEGIN')
+        const result = await work({
+          exec: async (text) => {
+            await connection.query(text)
+          },
+          query: async <Row>(text: string, params: unknown[] = []) =>
+            (await connection.query(text, params)).rows as Row[],
+        })
+        await connection.query('COMMIT')
+        return result
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        connection.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}

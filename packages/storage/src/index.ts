@@ -1,0 +1,18 @@
+export {
+  type Database,
+  type DatabaseSchema,
+  type Db,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type RawSql,
+  type Tables,
+} from './database.ts'
+export { isUniqueViolation, sqlState } from './errors.ts'
+export {
+  DEFAULT_HISTORY_TABLE,
+  loadMigrations,
+  MIGRATION_LOCK_KEY,
+  type MigrateOptions,
+  type Migration,
+  migrate,
+} from './migrate.ts'

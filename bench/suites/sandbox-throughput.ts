@@ -232,7 +232,7 @@ export const sandboxThroughput: BenchSuite = {
       'Lifecycle: token once per server; then per payment create (WEB_REDIRECT), approve via the test endpoint, capture, get, each on its own reference. req/s counts requests answered as expected (4 per lifecycle).',
       'Sandbox rate limits off: the per-reference limits are platform behaviour, not cost; each lifecycle uses its own reference anyway. The sandbox is reset before each cell.',
       'Prism 5.14.2 `prism mock` (static mode, log level warn) on ../shared/specs/epayment-v1.yaml, the same create and get requests and headers; bare-http is node:http parsing the body and answering a small JSON.',
-      'Each server runs in its own child process, cells interleaved (for each client count: sandbox lifecycle, Prism, sandbox create, bare-http) so both sides of a ratio meet the same machine; the load generator (node:http, keep-alive, one connection per client) runs in the bench process. Client CPU near 100 % means the generator, not the server, was the limit.',
+      'Each server runs in its own child process, cells interleaved (for each client count: sandbox lifecycle, Prism, sandbox create, bare-http) so both sides of a ratio meet the same machine; the load generator (a minimal HTTP/1.1 client, one keep-alive connection per client) runs in the bench process. Client CPU near 100 % means the generator, not the server, was the limit.',
       "Requests per server CPU-second (1 ÷ the server's CPU time per request, from /proc) is what a server answers once it has a core to itself; on a machine others are using it moves far less than req/s, so each target is also judged by it. The issue's targets are the req/s rows.",
     )
     return {

@@ -206,7 +206,7 @@ export const startupMemory: BenchSuite = {
         }),
       ],
       notes: [
-        `Ready: from spawning \`node packages/cli/bin/kasse.mjs up\` until it printed "kasse is up" and every service it printed (${services.join(', ')}) answered 200 on its health URL, polled every 10 ms. Median ${formatValue(median(ready), 's')}.`,
+        `Ready: from spawning \`node packages/cli/bin/kasse.mjs up\` until it printed "kasse is up" and every service it printed (${services.join(', ')}) answered 200 on its health URL, polled every 10 ms. The first run after a source changed includes tsx compiling it (its cache is per file). Median ${formatValue(median(ready), 's')}.`,
         `Memory: VmRSS from /proc of each process in the tree of \`kasse up\`; idle 2 s after ready, peak sampled every 100 ms during ${ctx.options.cellMs} ms of lifecycle load at ${Math.max(...ctx.options.concurrency)} clients (after ${ctx.options.warmupMs} ms warm-up).`,
       ],
       data: { runs, memory },

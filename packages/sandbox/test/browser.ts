@@ -4,15 +4,15 @@
  * package's browser tests can use it.
  *
  * @example
- * const browser = useBrowser()
+ * const pages = usePages(() => sandbox.url)
  * it('shows the request', async () => {
- *   const page = await browser().newPage()
- *   await page.goto(`${sandbox.url}/phone/4712345678`)
+ *   const phone = await pages.openPhone('4712345678')
+ *   await phone.locator('[data-testid="payment-request"]').waitFor()
  * })
  */
 import { existsSync } from 'node:fs'
-import { type Browser, chromium, type LaunchOptions } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { type Browser, chromium, type LaunchOptions, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 
 /** Debian's chromium, or CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -56,3 +56,56 @@ export function useBrowser(options: LaunchOptions = {}): () => Browser {
     return browser
   }
 }
+
+export interface OpenPageOptions {
+  /** e.g. a phone's, for the pages that act differently on a phone. */
+  userAgent?: string
+}
+
+export interface TestPages {
+  browser: () => Browser
+  /**
+   * A fresh browser context (its own localStorage) with one page, at a path on
+   * the server (`/phone`) or a full URL. Waits on the page give up after 10 s.
+   */
+  open(pathOrUrl: string, options?: OpenPageOptions): Promise<Page>
+  /** The sandbox's simulated phone of a user, once connected to its live stream. */
+  openPhone(msisdn: string): Promise<Page>
+}
+
+/**
+ * One browser for the calling file and the pages its tests open: every page
+ * is closed before the next test (an open page holds its server's streams)
+ * and after the last. `baseUrl` is read when a page opens, as servers start
+ * in `beforeAll`.
+ */
+export function usePages(baseUrl: () => string, options: LaunchOptions = {}): TestPages {
+  const browser = useBrowser(options)
+  const pages: Page[] = []
+  const closeAll = async () => {
+    for (const page of pages.splice(0)) await page.context().close()
+  }
+  beforeEach(closeAll)
+  afterAll(closeAll)
+
+  async function open(pathOrUrl: string, pageOptions: OpenPageOptions = {}): Promise<Page> {
+    const context = await browser().newContext(pageOptions)
+    const page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    pages.push(page)
+    await page.goto(/^https?:/.test(pathOrUrl) ? pathOrUrl : `${baseUrl()}${pathOrUrl}`)
+    return page
+  }
+
+  async function openPhone(msisdn: string): Promise<Page> {
+    const page = await open(`/phone/${msisdn}`)
+    await page.locator('#live[data-state="live"]').waitFor()
+    return page
+  }
+
+  return { browser, open, openPhone }
+}
+
+/** Visible text with runs of whitespace (including an amount's no-break spaces) as one space. */
+export const textOf = async (locator: Locator): Promise<string> =>
+  ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim()

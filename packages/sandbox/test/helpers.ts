@@ -1,10 +1,13 @@
 /**
  * A sandbox for a test: built in-process, every response checked against the
- * official specs, with the seeded merchant's credentials at hand.
+ * official specs, with the seeded merchant's credentials at hand; or, for
+ * tests that cross the wire (browsers), one listening on a port per file.
  */
-import { afterEach, expect } from 'vitest'
+import { VippsClient } from '@kasse/vipps'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { type BuildSandboxOptions, buildSandbox, type Sandbox } from '../src/app.ts'
 import { DEFAULT_MERCHANT, type MerchantConfig } from '../src/config.ts'
+import { type RunningSandbox, startSandbox } from '../src/server.ts'
 import { attachContractCheck } from './contract.ts'
 
 export interface TestSandbox extends Sandbox {
@@ -60,4 +63,47 @@ export async function testSandbox(options: BuildSandboxOptions = {}): Promise<Te
   const result: TestSandbox = { ...sandbox, token, headers, contract }
   open.push(result)
   return result
+}
+
+export interface ListeningSandbox {
+  sandbox: () => RunningSandbox
+  /** The client library as the seeded merchant, checking every answer strictly. */
+  client: () => VippsClient
+}
+
+/**
+ * A sandbox on 127.0.0.1 (a free port) for the calling file's tests: started
+ * before them, reset before each, closed after them. Returns getters, as it
+ * exists only once they run.
+ *
+ * @example
+ * const { sandbox, client } = useListeningSandbox()
+ * it('pays', async () => {
+ *   await client().epayment.create({ ... })
+ *   await fetch(`${sandbox().url}/_sandbox/health`)
+ * })
+ */
+export function useListeningSandbox(): ListeningSandbox {
+  let running: RunningSandbox | undefined
+  let vipps: VippsClient | undefined
+  beforeAll(async () => {
+    running = await startSandbox({ port: 0 })
+    const { clientId, clientSecret, subscriptionKey, msn } = DEFAULT_MERCHANT
+    vipps = new VippsClient({
+      host: running.url as `http://${string}`,
+      credentials: { clientId, clientSecret, subscriptionKey, msn },
+      responseValidation: 'strict',
+    })
+  })
+  afterAll(async () => {
+    await running?.close()
+  })
+  beforeEach(async () => {
+    await fetch(`${running!.url}/_sandbox/reset`, { method: 'POST' })
+  })
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the sandbox is not running yet; call it inside a test')
+    return value
+  }
+  return { sandbox: () => started(running), client: () => started(vipps) }
 }

@@ -191,10 +191,11 @@ afterEach(async () => {
 
 /**
  * A shop's server on 127.0.0.1:0 that records every request and answers as
- * `answer` says (200 with no body by default). Closed after the test.
+ * `answer` says (200 with no body by default), when its promise settles if it
+ * gives one (a shop that takes its time). Closed after the test.
  */
 export async function startMerchant(
-  answer: (request: MerchantRequest) => MerchantAnswer = () => ({ status: 200 }),
+  answer: (request: MerchantRequest) => MerchantAnswer | Promise<MerchantAnswer> = () => ({ status: 200 }),
 ) {
   const received: MerchantRequest[] = []
   const server = createServer((request, response) => {
@@ -210,9 +211,10 @@ export async function startMerchant(
         json: body ? JSON.parse(body) : undefined,
       }
       received.push(entry)
-      const { status, json } = answer(entry)
-      response.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' })
-      response.end(json === undefined ? undefined : JSON.stringify(json))
+      void Promise.resolve(answer(entry)).then(({ status, json }) => {
+        response.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' })
+        response.end(json === undefined ? undefined : JSON.stringify(json))
+      })
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -4,51 +4,18 @@
  * the login with the client library, as a till does; the person answers on
  * the page; the merchant's token poll and userinfo show the answer.
  */
-import { VippsClient } from '@kasse/vipps'
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { useBrowser } from '../../test/browser.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { textOf, usePages } from '../../test/browser.ts'
+import { useListeningSandbox } from '../../test/helpers.ts'
 import { DEFAULT_MERCHANT } from '../config.ts'
-import { type RunningSandbox, startSandbox } from '../server.ts'
 import { KARI } from './test-helpers.ts'
 
-let sandbox: RunningSandbox
-let client: VippsClient
-const browser = useBrowser()
-const pages: Page[] = []
+const pages = usePages(() => sandbox().url)
+const { sandbox, client } = useListeningSandbox()
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 })
-  const { clientId, clientSecret, subscriptionKey, msn } = DEFAULT_MERCHANT
-  client = new VippsClient({
-    host: sandbox.url as `http://${string}`,
-    credentials: { clientId, clientSecret, subscriptionKey, msn },
-    responseValidation: 'strict',
-  })
-})
-
-afterAll(async () => {
-  for (const page of pages.splice(0)) await page.context().close()
-  await sandbox?.close()
-})
-
-beforeEach(async () => {
-  for (const page of pages.splice(0)) await page.context().close()
-  await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' })
-})
-
-/** A page open as Kari's phone, connected to its live stream. */
-async function openPhone(): Promise<Page> {
-  const context = await browser().newContext()
-  const page = await context.newPage()
-  page.setDefaultTimeout(10_000)
-  pages.push(page)
-  await page.goto(`${sandbox.url}/phone/${KARI}`)
-  await page.locator('#live[data-state="live"]').waitFor()
-  return page
-}
-
-const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim()
+/** Kari's phone, connected to its live stream. */
+const openPhone = () => pages.openPhone(KARI)
 
 const loginCard = (page: Page, authReqId: string) =>
   page.locator(`[data-testid="login-request"][data-auth-req-id="${authReqId}"]`)
@@ -56,7 +23,7 @@ const loginCard = (page: Page, authReqId: string) =>
 describe('a login request on the simulated phone', () => {
   it('appears live with the binding message and the consents; ticking e-mail and accepting lets the till log the customer in', async () => {
     const phone = await openPhone()
-    const started = await client.login.startCiba({
+    const started = await client().login.startCiba({
       msisdn: KARI,
       scope: ['openid', 'name', 'email', 'phoneNumber', 'delegatedConsents'],
       bindingMessage: 'KASSE-7',
@@ -91,7 +58,7 @@ describe('a login request on the simulated phone', () => {
     ).toBe('Motta tilbud på e-post')
     expect(await card.locator('.consent-links a').first().getAttribute('href')).toMatch(/^https:\/\//)
     // Still waiting: the till's poll says so.
-    expect(await client.login.pollCiba(started.auth_req_id)).toEqual({ status: 'authorization_pending' })
+    expect(await client().login.pollCiba(started.auth_req_id)).toEqual({ status: 'authorization_pending' })
 
     await email.check()
     const accept = card.locator('button.accept')
@@ -101,10 +68,10 @@ describe('a login request on the simulated phone', () => {
     expect(await textOf(phone.locator('#notice'))).toBe(`You logged in to ${DEFAULT_MERCHANT.name}.`)
 
     // The till polls at its interval, and now gets the tokens.
-    sandbox.ctx.clock.advance(started.interval! * 1000)
-    const poll = await client.login.pollCiba(started.auth_req_id)
+    sandbox().ctx.clock.advance(started.interval! * 1000)
+    const poll = await client().login.pollCiba(started.auth_req_id)
     if (poll.status !== 'authorized') throw new Error(`expected authorized, got ${poll.status}`)
-    const info = await client.login.userinfo(poll.tokens.access_token)
+    const info = await client().login.userinfo(poll.tokens.access_token)
     expect(info).toMatchObject({
       name: 'Kari Nordmann',
       email: 'kari.nordmann@example.no',
@@ -118,23 +85,24 @@ describe('a login request on the simulated phone', () => {
   })
 
   it('rejecting on the phone ends the login in access_denied', async () => {
-    const started = await client.login.startCiba({ msisdn: KARI, scope: ['openid', 'name'] })
+    const started = await client().login.startCiba({ msisdn: KARI, scope: ['openid', 'name'] })
     const phone = await openPhone()
     const card = loginCard(phone, started.auth_req_id)
-    // No consent screen without delegatedConsents: a plain Accept.
+    // No consent screen without delegatedConsents: a plain Accept; no code box without a binding message.
     expect(await card.locator('.consent').isHidden()).toBe(true)
+    expect(await card.locator('.binding').isHidden()).toBe(true)
     expect(await textOf(card.locator('button.accept'))).toBe('Accept')
     await card.locator('button.reject').click()
     await card.waitFor({ state: 'detached' })
-    expect(await client.login.pollCiba(started.auth_req_id)).toMatchObject({ status: 'access_denied' })
+    expect(await client().login.pollCiba(started.auth_req_id)).toMatchObject({ status: 'access_denied' })
   })
 
   it('takes the request off the phone when it expires on the sandbox clock', async () => {
     const phone = await openPhone()
-    const started = await client.login.startCiba({ msisdn: KARI, scope: ['openid'] })
+    const started = await client().login.startCiba({ msisdn: KARI, scope: ['openid'] })
     const card = loginCard(phone, started.auth_req_id)
     await card.waitFor()
-    await fetch(`${sandbox.url}/_sandbox/clock/advance`, {
+    await fetch(`${sandbox().url}/_sandbox/clock/advance`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ seconds: started.expires_in }),
@@ -145,7 +113,7 @@ describe('a login request on the simulated phone', () => {
 
   it('shows a merchant’s consent texts as text, never as markup', async () => {
     const markup = '<img src=x onerror="document.body.dataset.owned=1">'
-    const put = await fetch(`${sandbox.url}/_sandbox/merchants/${DEFAULT_MERCHANT.msn}/consents`, {
+    const put = await fetch(`${sandbox().url}/_sandbox/merchants/${DEFAULT_MERCHANT.msn}/consents`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -160,7 +128,7 @@ describe('a login request on the simulated phone', () => {
     })
     expect(put.status).toBe(200)
     const phone = await openPhone()
-    const started = await client.login.startCiba({ msisdn: KARI, scope: ['openid', 'delegatedConsents'] })
+    const started = await client().login.startCiba({ msisdn: KARI, scope: ['openid', 'delegatedConsents'] })
     const card = loginCard(phone, started.auth_req_id)
     await card.waitFor()
     expect(await card.locator('.consent-heading').textContent()).toBe(markup)
@@ -172,7 +140,7 @@ describe('a login request on the simulated phone', () => {
   })
 
   it('sends the user on to the merchant’s page in the login_to_webpage flow', async () => {
-    const started = await client.login.startCiba({
+    const started = await client().login.startCiba({
       msisdn: KARI,
       scope: ['openid'],
       redirectUri: 'https://shop.example/after-login',
@@ -184,7 +152,7 @@ describe('a login request on the simulated phone', () => {
     expect(await textOf(link)).toBe(`Continue to ${DEFAULT_MERCHANT.name}`)
     const href = new URL((await link.getAttribute('href'))!)
     expect(`${href.origin}${href.pathname}`).toBe('https://shop.example/after-login')
-    const tokens = await client.login.exchangeCibaRedirectCode(href.searchParams.get('code')!)
+    const tokens = await client().login.exchangeCibaRedirectCode(href.searchParams.get('code')!)
     expect(tokens.token_type).toBe('Bearer')
   })
 })

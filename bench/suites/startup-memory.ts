@@ -172,6 +172,8 @@ export const startupMemory: BenchSuite = {
 
     const ready = runs.map((r) => r.readyMs / 1000)
     const slowest = ready.length > 0 ? Math.max(...ready) : undefined
+    const cpu = runs.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs / 1000]))
+    const slowestCpu = cpu.length > 0 ? Math.max(...cpu) : undefined
     const services = [...new Set(runs.flatMap((r) => Object.keys(r.services)))]
     return {
       id: this.id,
@@ -211,8 +213,16 @@ export const startupMemory: BenchSuite = {
       targets: [
         checkTarget({
           id: 'kasse-up-ready',
-          description: `kasse up ready (slowest of ${runs.length} runs)`,
+          description: `kasse up ready, wall time (slowest of ${runs.length} runs)`,
           measured: slowest,
+          comparison: '<=',
+          target: 5,
+          unit: 's',
+        }),
+        checkTarget({
+          id: 'kasse-up-ready-cpu',
+          description: `kasse up ready, its CPU time (slowest of ${runs.length} runs)`,
+          measured: slowestCpu,
           comparison: '<=',
           target: 5,
           unit: 's',

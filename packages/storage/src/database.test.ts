@@ -6,7 +6,7 @@ import { NOTES, note, OTHER, tag } from '../test/fixture/schema.ts'
 import { type Database, openDatabase } from './database.ts'
 import { isUniqueViolation, sqlState } from './errors.ts'
 import { loadMigrations, migrate } from './migrate.ts'
-import { openTestDatabase, truncateAll } from './testing.ts'
+import { openTestDatabase, schemaColumns, truncateAll } from './testing.ts'
 
 let database: Database<typeof NOTES.tables>
 beforeAll(async () => {
@@ -92,6 +92,18 @@ describe('refusals', () => {
     expect(sqlState(negative)).toBe('23514')
     expect(isUniqueViolation(negative)).toBe(false)
     expect(sqlState(new Error('not a database error'))).toBeUndefined()
+  })
+
+  it('schemaColumns sees the migrated tables exactly as drizzle defines them', async () => {
+    const { inDatabase, inDrizzle } = await schemaColumns(database)
+    expect(inDatabase).toEqual([
+      'note.id text NO',
+      'note.title text NO',
+      'note.words integer NO',
+      'tag.name text NO',
+      'tag.note_id text NO',
+    ])
+    expect(inDrizzle).toEqual(inDatabase)
   })
 
   it('truncateAll empties every table of the schema, foreign keys and all', async () => {

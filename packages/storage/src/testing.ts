@@ -59,6 +59,41 @@ export async function truncateAll(database: Database): Promise<void> {
 }
 
 /**
+ * Every column of the schema's tables as `table.column type NULL?`, once as
+ * the migrated database has it and once as the drizzle definitions say, both
+ * sorted: a test expects the two equal, so SQL and drizzle cannot drift apart.
+ *
+ * @example
+ * const { inDatabase, inDrizzle } = await schemaColumns(database)
+ * expect(inDrizzle).toEqual(inDatabase)
+ */
+export async function schemaColumns(
+  database: Database,
+): Promise<{ inDatabase: string[]; inDrizzle: string[] }> {
+  const pgTables = Object.values(database.schema.tables).filter((t): t is PgTable => t instanceof PgTable)
+  const names = pgTables.map((table) => getTableConfig(table).name)
+  const rows = await database.withRawTransaction((raw) =>
+    raw.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+      `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_schema = current_schema() AND table_name = ANY($1)`,
+      [names],
+    ),
+  )
+  const inDatabase = rows
+    .map((r) => `${r.table_name}.${r.column_name} ${r.data_type} ${r.is_nullable}`)
+    .sort()
+  const inDrizzle = pgTables
+    .flatMap((table) => {
+      const config = getTableConfig(table)
+      return config.columns.map(
+        (c) => `${config.name}.${c.name} ${c.getSQLType()} ${c.notNull ? 'NO' : 'YES'}`,
+      )
+    })
+    .sort()
+  return { inDatabase, inDrizzle }
+}
+
+/**
  * A dump of a freshly migrated PGlite cluster, made once and kept in the temp
  * directory under a name that changes with the schema's migrations, so every
  * test file loads it in a fraction of a second instead of creating a cluster

@@ -1,0 +1,210 @@
+/**
+ * A shop for a test file, wired to a real sandbox: both on 127.0.0.1 port 0,
+ * the shop on a migrated test database (in-memory PGlite, or a fresh database
+ * on KASSE_TEST_DATABASE_URL), its webhook registered at the sandbox, the
+ * status sync off (tests sweep when they want it). The shop's Vipps client
+ * goes through `faults`, so a test can lose an answer after the platform
+ * acted on it, and see every request the shop sent.
+ */
+import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
+import { openTestDatabase } from '@kasse/storage/testing'
+import { VippsClient } from '@kasse/vipps'
+import type { LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll } from 'vitest'
+import type { ShopConfig } from '../src/config.ts'
+import { SHOP_SCHEMA, type ShopDatabase } from '../src/db/database.ts'
+import { type RunningShop, startShop } from '../src/server.ts'
+
+/** The sandbox's seeded merchant and users (test values). */
+export const MSN = '123456'
+export const KARI = '4712345678'
+export const OLA = '4791234567'
+export const ADMIN = { username: 'butikksjef', password: 'riktig-hest-batteri-stift' }
+
+/** A request the shop's Vipps client sent. */
+export interface SentRequest {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body: unknown
+}
+
+/**
+ * Sits between the shop's Vipps client and the sandbox: records requests and,
+ * when told, forwards one and then throws as if the connection dropped before
+ * the answer arrived (the platform did the work; the shop does not know).
+ */
+export class Faults {
+  readonly sent: SentRequest[] = []
+  private losing: Array<{ matches: (r: SentRequest) => boolean; times: number }> = []
+  /** Called before a matching request goes out; the test may look at the database there. */
+  before: ((request: SentRequest) => Promise<void> | void) | undefined
+
+  /** The next `times` requests matching `method path` have their answers lost. */
+  loseAnswer(method: string, path: RegExp, times = 1): void {
+    this.losing.push({ matches: (r) => r.method === method && path.test(r.path), times })
+  }
+
+  /** Requests sent to `method` paths matching `path`. */
+  to(method: string, path: RegExp): SentRequest[] {
+    return this.sent.filter((r) => r.method === method && path.test(r.path))
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input))
+    const headers = Object.fromEntries(new Headers(init?.headers).entries())
+    const text = typeof init?.body === 'string' ? init.body : undefined
+    const request: SentRequest = {
+      method: init?.method ?? 'GET',
+      path: url.pathname,
+      headers,
+      body: text ? JSON.parse(text) : undefined,
+    }
+    this.sent.push(request)
+    await this.before?.(request)
+    const response = await fetch(input, init)
+    const rule = this.losing.find((r) => r.times > 0 && r.matches(request))
+    if (rule) {
+      rule.times--
+      await response.arrayBuffer()
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      })
+    }
+    return response
+  }
+}
+
+export interface TestShop {
+  sandbox: RunningSandbox
+  shop: RunningShop
+  database: ShopDatabase
+  faults: Faults
+  config: ShopConfig
+}
+
+/** The sandbox's merchant keys and the test admin login, pointed at `sandboxUrl`. */
+export function testConfig(sandboxUrl: string): ShopConfig {
+  return {
+    shopName: 'Kasse Nettbutikk',
+    vipps: {
+      baseUrl: sandboxUrl as `http://${string}`,
+      clientId: 'test-client-id',
+      clientSecret: 'test-client-secret',
+      subscriptionKey: 'test-subscription-key',
+      msn: MSN,
+    },
+    admin: ADMIN,
+  }
+}
+
+/**
+ * Starts a sandbox and a shop before the file's tests and stops them after.
+ *
+ * @example
+ * const env = useTestShop()
+ * it('…', async () => { const response = await env().shop.app.inject({ url: '/' }) })
+ */
+export function useTestShop(): () => TestShop {
+  let current: TestShop | undefined
+  beforeAll(async () => {
+    const sandbox = await startSandbox({ port: 0 })
+    const database = await openTestDatabase(SHOP_SCHEMA)
+    const faults = new Faults()
+    const config = testConfig(sandbox.url)
+    const vipps = new VippsClient({
+      host: sandbox.url as `http://${string}`,
+      credentials: { ...config.vipps },
+      fetch: faults.fetch,
+      // One attempt per call: a lost answer reaches the shop, which must cope (its own retries use the same key).
+      retry: { maxRetries: 0 },
+    })
+    const shop = await startShop({
+      config,
+      port: 0,
+      database,
+      vipps,
+      syncIntervalMs: 0,
+      sync: { pendingAfterMs: 0 },
+    })
+    current = { sandbox, shop, database, faults, config }
+  })
+  afterAll(async () => {
+    await current?.shop.close()
+    await current?.database.close()
+    await current?.sandbox.close()
+  })
+  return () => {
+    if (!current) throw new Error('useTestShop() is read inside a test')
+    return current
+  }
+}
+
+/** A shopper: a cookie jar of one cart, talking to the shop in-process. */
+export class Shopper {
+  private cookie: string | undefined
+
+  constructor(private readonly env: TestShop) {}
+
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    form?: Record<string, string>,
+  ): Promise<LightMyRequestResponse> {
+    const response = await this.env.shop.app.inject({
+      method,
+      url,
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+    })
+    const set = response.cookies.find((c) => c.name === 'kasse_shop_cart')
+    if (set) this.cookie = `kasse_shop_cart=${set.value}`
+    return response
+  }
+
+  add(productId: string, quantity = 1) {
+    return this.request('POST', '/handlekurv', { productId, quantity: String(quantity) })
+  }
+
+  /** Checks out with Kari's details; the answer redirects to the landing page when all goes well. */
+  checkout(overrides: Record<string, string> = {}) {
+    return this.request('POST', '/kasse', { ...KARI_DETAILS, ...overrides })
+  }
+}
+
+export const KARI_DETAILS = {
+  name: 'Kari Nordmann',
+  email: 'kari@example.no',
+  phone: '123 45 678',
+  addressLine1: 'Robert Levins gate 5',
+  postalCode: '0154',
+  city: 'Oslo',
+  shippingMethodId: 'pickup-point',
+}
+
+/** The control API of the sandbox (no credentials). */
+export async function control(env: TestShop, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const response = await fetch(`${env.sandbox.url}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  })
+  const text = await response.text()
+  return { status: response.status, json: text ? JSON.parse(text) : undefined }
+}
+
+/** Polls until `condition` holds, failing after a bound; never asserts how long it took. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (await condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`timed out waiting until ${what}`)
+}
+
+/** The order id in a shop URL such as /ordre/ord_…/retur. */
+export const orderIdIn = (url: string): string => /\/ordre\/([^/?]+)/.exec(url)![1]!

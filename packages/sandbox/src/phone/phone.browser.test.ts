@@ -6,22 +6,20 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { useBrowser } from '../../test/browser.ts'
+import type { Locator } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { textOf, usePages } from '../../test/browser.ts'
+import { useListeningSandbox } from '../../test/helpers.ts'
 import { DEFAULT_MERCHANT } from '../config.ts'
-import { type RunningSandbox, startSandbox } from '../server.ts'
 
 const KARI = '4712345678'
 
-let sandbox: RunningSandbox
+const { open: openPage, openPhone: openPhoneOf } = usePages(() => sandbox().url)
+const { sandbox } = useListeningSandbox()
 let accessToken: string
-const browser = useBrowser()
-const pages: Page[] = []
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 })
-  const response = await fetch(`${sandbox.url}/accesstoken/get`, {
+  const response = await fetch(`${sandbox().url}/accesstoken/get`, {
     method: 'POST',
     headers: {
       client_id: DEFAULT_MERCHANT.clientId,
@@ -32,39 +30,10 @@ beforeAll(async () => {
   accessToken = (await response.json()).access_token
 })
 
-afterAll(async () => {
-  for (const page of pages.splice(0)) await page.context().close()
-  await sandbox?.close()
-})
-
-beforeEach(async () => {
-  // Pages of an earlier test would hold streams and answer nothing; start clean.
-  for (const page of pages.splice(0)) await page.context().close()
-  await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' })
-})
-
-/** A fresh browser context (its own localStorage) with one page, at a sandbox path or a full URL. */
-async function openPage(path: string, options: { userAgent?: string } = {}): Promise<Page> {
-  const context = await browser().newContext(options)
-  const page = await context.newPage()
-  page.setDefaultTimeout(10_000)
-  pages.push(page)
-  await page.goto(path.startsWith('http') ? path : `${sandbox.url}${path}`)
-  return page
-}
-
-/** A page open as the user's phone, connected to its live stream. */
-async function openPhone(msisdn = KARI): Promise<Page> {
-  const page = await openPage(`/phone/${msisdn}`)
-  await page.locator('#live[data-state="live"]').waitFor()
-  return page
-}
-
-/** Visible text with runs of whitespace (including the amount's no-break spaces) as one space. */
-const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim()
+const openPhone = (msisdn = KARI) => openPhoneOf(msisdn)
 
 async function merchantApi(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${sandbox.url}${path}`, {
+  const response = await fetch(`${sandbox().url}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${accessToken}`,
@@ -103,6 +72,23 @@ const RECEIPT = {
   bottomLine: { currency: 'NOK', posId: 'kasse-1', receiptNumber: '1042' },
 }
 
+/** RECEIPT as the phone and the landing page show it, under `root`. */
+async function expectReceipt(root: Locator) {
+  const lines = root.locator('.receipt-line')
+  expect(await lines.count()).toBe(2)
+  const first = await textOf(lines.nth(0))
+  expect(first).toContain('Kaffebønner 500 g')
+  expect(first).toContain('2 × kr 100,00')
+  expect(first).toContain('VAT 15 %')
+  expect(first).toContain('kr 200,00')
+  const second = await textOf(lines.nth(1))
+  expect(second).toContain('Kaffekopp')
+  expect(second).toContain('1 × kr 149,00')
+  expect(second).toContain('VAT 25 %')
+  expect(await textOf(root.locator('.receipt-total'))).toBe('kr 349,00')
+  expect(await textOf(root.locator('.receipt-vat'))).toBe('kr 55,89')
+}
+
 async function createPayment(fields: Record<string, unknown>) {
   const reference = `phone-${randomUUID()}`
   const created = await merchantApi('POST', '/epayment/v1/payments', {
@@ -138,18 +124,7 @@ describe('the simulated phone', () => {
     expect(await textOf(card.locator('.merchant'))).toBe(DEFAULT_MERCHANT.name)
     expect(await textOf(card.locator('.amount'))).toBe('kr 349,00')
     expect(await textOf(card.locator('.description'))).toBe('Kaffe og kopp')
-    const lines = card.locator('.receipt-line')
-    expect(await lines.count()).toBe(2)
-    const first = await textOf(lines.nth(0))
-    expect(first).toContain('Kaffebønner 500 g')
-    expect(first).toContain('2 × kr 100,00')
-    expect(first).toContain('VAT 15 %')
-    expect(first).toContain('kr 200,00')
-    const second = await textOf(lines.nth(1))
-    expect(second).toContain('Kaffekopp')
-    expect(second).toContain('1 × kr 149,00')
-    expect(second).toContain('VAT 25 %')
-    expect(await textOf(card.locator('.receipt-vat'))).toBe('kr 55,89')
+    await expectReceipt(card)
 
     await card.locator('button.approve').click()
 
@@ -250,7 +225,7 @@ describe('the simulated phone', () => {
     await page.locator('#add-family-name').fill('Hansen')
     await page.locator('#add-user button').click()
 
-    await page.waitForURL(`${sandbox.url}/phone/4798765432`)
+    await page.waitForURL(`${sandbox().url}/phone/4798765432`)
     await page.locator('#name', { hasText: 'Per Hansen' }).waitFor()
     expect(await textOf(page.locator('#number'))).toBe('+47 987 65 432')
   })
@@ -291,7 +266,7 @@ describe('the landing page', () => {
 
   it('sends the request to the number entered and, once approved on the phone, returns to the shop', async () => {
     const { reference, redirectUrl } = await webPayment()
-    expect(redirectUrl).toMatch(new RegExp(`^${sandbox.url}/landing\\?token=`))
+    expect(redirectUrl).toMatch(new RegExp(`^${sandbox().url}/landing\\?token=`))
     const landing = await openPage(redirectUrl!)
     await landing.locator('#summary').waitFor()
     expect(await textOf(landing.locator('#merchant'))).toBe(DEFAULT_MERCHANT.name)
@@ -320,7 +295,7 @@ describe('the landing page', () => {
     await landing.locator('#waiting').waitFor()
 
     const answered = await fetch(
-      `${sandbox.url}/_sandbox/users/${KARI}/payments/${DEFAULT_MERCHANT.msn}/${reference}/reject`,
+      `${sandbox().url}/_sandbox/users/${KARI}/payments/${DEFAULT_MERCHANT.msn}/${reference}/reject`,
       {
         method: 'POST',
       },
@@ -339,7 +314,7 @@ describe('the landing page', () => {
     await landing.locator('#waiting').waitFor()
 
     // Past the 10-minute lifetime, and well inside the test's access token's hour.
-    const advanced = await fetch(`${sandbox.url}/_sandbox/clock/advance`, {
+    const advanced = await fetch(`${sandbox().url}/_sandbox/clock/advance`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ minutes: 11 }),
@@ -392,7 +367,7 @@ describe('the landing page', () => {
 
     await landing.locator('#app-switch', { hasText: 'Opening Vipps…' }).waitFor()
     expect(await landing.locator('#open-app').getAttribute('href')).toBe(`/phone/${KARI}`)
-    const onPhone = await fetch(`${sandbox.url}/_sandbox/users/${KARI}/payments`)
+    const onPhone = await fetch(`${sandbox().url}/_sandbox/users/${KARI}/payments`)
     expect((await onPhone.json()).payments.map((p: { reference: string }) => p.reference)).toContain(
       reference,
     )
@@ -408,6 +383,37 @@ describe('the landing page', () => {
     await landing.locator('#send').click()
     await landing.locator('#open-app').waitFor()
     expect(await landing.locator('#open-app').getAttribute('href')).toBe(`/phone/${KARI}`)
+  })
+
+  it('shows the payment’s description, its receipt lines and the time left, which follows the sandbox clock', async () => {
+    const { redirectUrl } = await createPayment({
+      userFlow: 'WEB_REDIRECT',
+      returnUrl: `${shopUrl}/order/43/done`,
+      paymentDescription: 'Kaffe og kopp',
+      receipt: RECEIPT,
+    })
+    const landing = await openPage(redirectUrl!)
+    await landing.locator('#summary').waitFor()
+    expect(await textOf(landing.locator('#description'))).toBe('Kaffe og kopp')
+    await expectReceipt(landing.locator('#receipt'))
+
+    // The sandbox's 10-minute lifetime, counted down; moving the sandbox clock moves it.
+    await landing.locator('#countdown', { hasText: /Time left to approve: (10:00|9:\d\d)$/ }).waitFor()
+    const advanced = await fetch(`${sandbox().url}/_sandbox/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ minutes: 6 }),
+    })
+    expect(advanced.status).toBe(200)
+    await landing.locator('#countdown', { hasText: /Time left to approve: [34]:\d\d$/ }).waitFor()
+  })
+
+  it('shows no receipt for a payment without one', async () => {
+    const { redirectUrl } = await webPayment()
+    const landing = await openPage(redirectUrl!)
+    await landing.locator('#number-section').waitFor()
+    expect(await textOf(landing.locator('#description'))).toBe('Ordre 42')
+    expect(await landing.locator('#receipt table').count()).toBe(0)
   })
 
   it('says so for an unknown token', async () => {

@@ -1,7 +1,8 @@
 /**
  * The pages a person uses in the sandbox, served as plain files with no build
  * step: the test-user chooser (`/phone`), the simulated app (`/phone/:msisdn`)
- * and the landing page WEB_REDIRECT payments send the browser to (`/landing`).
+ * and the landing page web orders send the browser to: `/landing` for ePayment
+ * WEB_REDIRECT payments, `/landing/ecom` for eCom v2 orders.
  * The pages are clients of the control API; everything they do, a test can do
  * through `/_sandbox/...` too.
  */
@@ -66,6 +67,10 @@ export function phoneRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     return send(reply, 'phone.html')
   })
   app.get('/landing', async function landingPage(_request, reply) {
+    return send(reply, 'landing.html')
+  })
+  // eCom v2 orders share the page; its script tells the two apart by the path.
+  app.get('/landing/ecom', async function ecomLandingPage(_request, reply) {
     return send(reply, 'landing.html')
   })
   app.get('/phone/assets/:name', async function phoneAsset(request, reply) {

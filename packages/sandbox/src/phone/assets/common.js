@@ -186,3 +186,18 @@ export const shortDateTime = (iso) =>
     hour: '2-digit',
     minute: '2-digit',
   })
+
+/**
+ * What is left of a time span, as a countdown shows it.
+ * timeLeft(585_000) → "9:45"; timeLeft(5_400_000) → "1:30:00"; timeLeft(2 * 86_400_000) → "2 d 0 h"
+ */
+export function timeLeft(ms) {
+  const seconds = Math.max(0, Math.ceil(ms / 1000))
+  const days = Math.floor(seconds / 86_400)
+  const hours = Math.floor((seconds % 86_400) / 3600)
+  const minutes = Math.floor((seconds % 3600) / 60)
+  const secs = String(seconds % 60).padStart(2, '0')
+  if (days > 0) return `${days} d ${hours} h`
+  if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${secs}`
+  return `${minutes}:${secs}`
+}

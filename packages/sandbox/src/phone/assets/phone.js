@@ -1,7 +1,9 @@
 // The simulated Vipps MobilePay app for one test user (/phone/:msisdn): their
-// personal QR code, payment requests to approve or reject, login requests to
-// accept (with consents) or reject (logins.js), a field to "scan" a
-// payment QR code, and the payment history — kept live over Server-Sent Events.
+// personal QR code, payment requests to approve or reject, eCom orders beside
+// them (ecom.js, with express checkout's delivery choice), login requests to
+// accept (with consents) or reject (logins.js), a field to "scan" a payment QR
+// code, the payment history, and the shops the user shared their profile with
+// — kept live over Server-Sent Events.
 import {
   api,
   followPhone,
@@ -16,7 +18,9 @@ import {
   stateInWords,
   timeOfDay,
 } from './common.js'
+import { ecomCard, ecomCardKey, ecomHistoryEntry, sharedWithMerchants } from './ecom.js'
 import { loginRequests } from './logins.js'
+import { receiptTable } from './receipt.js'
 
 const msisdn = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '')
 const userPath = `/_sandbox/users/${encodeURIComponent(msisdn)}`
@@ -28,46 +32,6 @@ function showNotice(text) {
   notice.hidden = !text
 }
 
-/** "2 × kr 10,00" for a line with unit info, or nothing. */
-function quantityText(line) {
-  const unit = line.unitInfo
-  if (!unit || unit.unitPrice === null || unit.unitPrice === undefined) return ''
-  const quantityUnit =
-    unit.quantityUnit && unit.quantityUnit !== 'PCS' ? ` ${unit.quantityUnit.toLowerCase()}` : ''
-  const price = formatAmount({ currency: line.currency, value: unit.unitPrice })
-  return `${unit.quantity}${quantityUnit} × ${price}`
-}
-
-/** "VAT 25 %" from taxRate (hundredths of a percent) or taxPercentage. */
-function vatText(line) {
-  const percent =
-    typeof line.taxRate === 'number'
-      ? line.taxRate / 100
-      : typeof line.taxPercentage === 'number'
-        ? line.taxPercentage
-        : undefined
-  return percent === undefined ? '' : `VAT ${String(percent).replace('.', ',')} %`
-}
-
-function receiptLine(line, currency) {
-  const row = fromTemplate('line-template')
-  const nameCell = setText(row, '.line-name', line.name)
-  const tags = [line.isReturn && 'return', line.isShipping && 'shipping'].filter(Boolean)
-  for (const tag of tags) {
-    const span = document.createElement('span')
-    span.className = 'tag'
-    span.textContent = tag
-    nameCell.append(span)
-  }
-  const withCurrency = { ...line, currency }
-  const discount = line.discount ? ` (discount ${formatAmount({ currency, value: line.discount })})` : ''
-  setText(row, '.line-quantity', quantityText(withCurrency) + discount)
-  setText(row, '.line-vat', vatText(line))
-  const total = line.isReturn ? -Math.abs(line.totalAmount) : line.totalAmount
-  setText(row, '.line-total', formatAmount({ currency, value: total }))
-  return row
-}
-
 function requestCard(payment) {
   const card = fromTemplate('request-template')
   card.dataset.reference = payment.reference
@@ -75,16 +39,8 @@ function requestCard(payment) {
   setText(card, '.amount', formatAmount(payment.amount))
   setText(card, '.description', payment.paymentDescription ?? '')
   setText(card, '.expires', payment.expiresAt ? `Answer by ${timeOfDay(payment.expiresAt)}` : '')
-  const lines = payment.receipt?.orderLines ?? []
-  if (lines.length) {
-    const currency = payment.receipt.bottomLine?.currency ?? payment.amount.currency
-    const table = card.querySelector('.receipt')
-    table.hidden = false
-    table.tBodies[0].append(...lines.map((line) => receiptLine(line, currency)))
-    const vat = lines.reduce((sum, line) => sum + (line.isReturn ? -1 : 1) * line.totalTaxAmount, 0)
-    setText(card, '.receipt-total', formatAmount(payment.amount))
-    setText(card, '.receipt-vat', formatAmount({ currency, value: vat }))
-  }
+  const receipt = receiptTable(payment.receipt, payment.amount)
+  if (receipt) card.querySelector('.description').after(receipt)
   const answer = (action) => async () => {
     for (const button of card.querySelectorAll('button')) button.disabled = true
     const path = `${userPath}/payments/${encodeURIComponent(payment.msn)}/${encodeURIComponent(payment.reference)}/${action}`
@@ -106,38 +62,76 @@ function requestCard(payment) {
   return card
 }
 
-function historyItem(payment) {
+/** A payment as a row of the history; eCom orders come as the same kind of entry (ecomHistoryEntry). */
+const paymentHistoryEntry = (payment) => ({
+  dataset: { reference: payment.reference },
+  merchantName: payment.merchantName,
+  createdAt: payment.createdAt,
+  description: payment.paymentDescription,
+  amount: payment.amount,
+  word: stateInWords(payment),
+})
+
+function historyItem(entry) {
   const item = fromTemplate('history-template')
-  item.dataset.reference = payment.reference
-  setText(item, '.history-initial', (payment.merchantName.trim()[0] ?? '?').toUpperCase())
-  setText(item, '.history-merchant', payment.merchantName)
-  const when = payment.createdAt ? shortDateTime(payment.createdAt) : ''
-  setText(item, '.history-when', [when, payment.paymentDescription].filter(Boolean).join(' · '))
-  setText(item, '.history-amount', formatAmount(payment.amount))
-  const word = stateInWords(payment)
-  const badge = setText(item, '.history-state', word)
-  badge.dataset.word = word
+  Object.assign(item.dataset, entry.dataset)
+  setText(item, '.history-initial', (entry.merchantName.trim()[0] ?? '?').toUpperCase())
+  setText(item, '.history-merchant', entry.merchantName)
+  const when = entry.createdAt ? shortDateTime(entry.createdAt) : ''
+  setText(item, '.history-when', [when, entry.description].filter(Boolean).join(' · '))
+  setText(item, '.history-amount', formatAmount(entry.amount))
+  const badge = setText(item, '.history-state', entry.word)
+  badge.dataset.word = entry.word
   return item
 }
 
+/**
+ * Shows one card per item in `list`, in order. A card whose key is unchanged
+ * is kept as it is, so what the person is looking at or choosing survives
+ * other changes on the phone.
+ */
+function showCards(list, items, keyOf, build) {
+  const shown = new Map([...list.children].map((card) => [card.dataset.key, card]))
+  const cards = items.map((item) => {
+    const key = keyOf(item)
+    const card = shown.get(key) ?? build(item)
+    card.dataset.key = key
+    return card
+  })
+  const same = cards.length === list.children.length && cards.every((card, i) => list.children[i] === card)
+  if (!same) list.replaceChildren(...cards)
+}
+
+/** What an eCom card needs of the page; set once the user is known. */
+let ecomContext
+
 const refreshPayments = serialised(async () => {
-  const result = await api('GET', `${userPath}/payments`)
+  const [result, ecom] = await Promise.all([
+    api('GET', `${userPath}/payments`),
+    api('GET', `${userPath}/ecom-orders`),
+  ])
   if (!result.ok) {
     showNotice(problemMessage(result))
     return
   }
   const payments = result.body.payments ?? []
   const waiting = payments.filter(isWaiting)
-  // Keep a card the person is looking at: only rebuild when the waiting set changed.
-  const list = $('request-list')
-  const shown = [...list.children].map((card) => card.dataset.reference).join('\n')
-  if (shown !== waiting.map((p) => p.reference).join('\n')) list.replaceChildren(...waiting.map(requestCard))
-  $('no-requests').hidden = waiting.length > 0
-  $('history').replaceChildren(...payments.map(historyItem))
-  $('no-history').hidden = payments.length > 0
+  const pending = ecom.ok ? ecom.body.pending : []
+  const ended = ecom.ok ? ecom.body.history : []
+  showCards($('request-list'), waiting, (payment) => `${payment.msn}/${payment.reference}`, requestCard)
+  showCards($('ecom-list'), pending, ecomCardKey, (order) => ecomCard(order, ecomContext))
+  $('no-requests').hidden = waiting.length + pending.length > 0
+  // Newest first, ePayment and eCom together, as one list of payments.
+  const history = [
+    ...payments.map(paymentHistoryEntry),
+    ...[...pending, ...ended].map(ecomHistoryEntry),
+  ].sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  $('history').replaceChildren(...history.map(historyItem))
+  $('no-history').hidden = history.length > 0
 })
 
 const refreshLogins = loginRequests(userPath, showNotice)
+const refreshShared = sharedWithMerchants(userPath, showNotice)
 
 const refreshQr = serialised(async () => {
   const result = await api('GET', `${userPath}/qr`)
@@ -192,26 +186,24 @@ async function start() {
     return
   }
   const user = result.body
+  ecomContext = { userPath, user, showNotice, refresh: () => refreshPayments() }
   document.title = `Vipps — ${user.givenName} ${user.familyName}`
   $('name').textContent = `${user.givenName} ${user.familyName}`
   $('number').textContent = formatMsisdn(user.msisdn)
-  for (const id of ['requests', 'qr-section', 'scan-section', 'history-section']) $(id).hidden = false
+  for (const id of ['requests', 'qr-section', 'scan-section', 'history-section', 'shared-section'])
+    $(id).hidden = false
   wireActions()
-  refreshPayments()
-  refreshLogins()
-  refreshQr()
-  followPhone(
-    msisdn,
-    () => {
-      refreshPayments()
-      refreshLogins()
-      refreshQr()
-    },
-    (state) => {
-      $('live').dataset.state = state
-      $('live').textContent = state
-    },
-  )
+  const refreshAll = () => {
+    refreshPayments()
+    refreshLogins()
+    refreshQr()
+    refreshShared()
+  }
+  refreshAll()
+  followPhone(msisdn, refreshAll, (state) => {
+    $('live').dataset.state = state
+    $('live').textContent = state
+  })
 }
 
 start()

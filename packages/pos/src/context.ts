@@ -1,18 +1,27 @@
 /**
  * Everything a till's modules share: the database, the clock and the domain
- * services. Built once per app (app.ts); the payment flow adds its own.
+ * services. Built once per app (app.ts).
  */
 
 import type { Cashiers } from './cashiers/service.ts'
 import type { Catalogue } from './catalogue/service.ts'
 import type { Clock } from './clock.ts'
+import type { Customers } from './customers/service.ts'
 import type { Db, PosDatabase } from './db/database.ts'
+import type { Journal } from './journal/service.ts'
+import type { LiveEvents } from './live/hub.ts'
+import type { VippsPlatform } from './payments/platform.ts'
+import type { Payments } from './payments/service.ts'
+import type { BackgroundWorker } from './payments/worker.ts'
+import type { Receipts } from './receipts/service.ts'
+import type { Refunds } from './refunds/service.ts'
 import type { Sales } from './sales/service.ts'
+import type { Webhooks } from './webhooks/service.ts'
 
 export interface PosConfig {
   /** Mark the session cookie Secure (behind HTTPS). Off for http://127.0.0.1. */
   cookieSecure: boolean
-  /** The Vipps MobilePay API base the payment flow will call (the sandbox by default). */
+  /** The Vipps MobilePay API base the payment flow calls (the sandbox by default). */
   vippsBaseUrl: string | undefined
 }
 
@@ -24,4 +33,16 @@ export interface PosContext {
   cashiers: Cashiers
   catalogue: Catalogue
   sales: Sales
+  customers: Customers
+  /** The Vipps MobilePay clients, one per MSN. */
+  platform: VippsPlatform
+  payments: Payments
+  refunds: Refunds
+  receipts: Receipts
+  journal: Journal
+  webhooks: Webhooks
+  /** Changes to sales and payments, for the cashiers' screens, across processes. */
+  live: LiveEvents
+  /** Polls, captures, cancels and sweeps in the background (started by startPos). */
+  worker: BackgroundWorker
 }

@@ -10,9 +10,13 @@ export const POS_ERRORS = {
   INVALID_BARCODE: 400,
   INVALID_VAT_RATE: 400,
   INVALID_PHONE_NUMBER: 400,
+  /** The scanned code is not a personal QR the platform recognises. */
+  INVALID_PERSONAL_QR: 400,
   INVALID_DISCOUNT: 400,
   MALFORMED_JSON: 400,
   NOT_SIGNED_IN: 401,
+  /** A webhook delivery whose signature does not verify against any registration. */
+  WEBHOOK_REJECTED: 401,
   WRONG_PIN: 401,
   /** A state-changing request without the session's `x-kasse-csrf` header. */
   CSRF_TOKEN_INVALID: 403,
@@ -23,17 +27,31 @@ export const POS_ERRORS = {
   UNKNOWN_BARCODE: 404,
   SALE_NOT_FOUND: 404,
   LINE_NOT_FOUND: 404,
+  PAYMENT_NOT_FOUND: 404,
+  REFUND_NOT_FOUND: 404,
   DUPLICATE_BARCODE: 409,
   PRODUCT_INACTIVE: 409,
   SALE_NOT_EDITABLE: 409,
   SALE_STATE_CONFLICT: 409,
   EMPTY_SALE: 409,
   AMOUNT_TOO_LARGE: 409,
+  /** A payment request needs a customer: scan their QR or type their number. */
+  CUSTOMER_REQUIRED: 409,
+  /** The payment request is past the point where it can be cancelled. */
+  PAYMENT_NOT_CANCELLABLE: 409,
+  /** The sale has not been paid (refunds, receipts). */
+  SALE_NOT_PAID: 409,
+  /** What was asked to be refunded is more than is left to refund. */
+  REFUND_TOO_LARGE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many wrong PINs at this till; `Retry-After` says when to try again. */
   TILL_LOCKED: 429,
   INTERNAL: 500,
+  /** The platform could not be reached; nothing was changed. Try again. */
+  PLATFORM_UNAVAILABLE: 503,
+  /** The till has no Vipps MobilePay settings. */
+  PAYMENTS_NOT_CONFIGURED: 503,
 } as const satisfies Record<string, number>
 
 export type PosErrorCode = keyof typeof POS_ERRORS

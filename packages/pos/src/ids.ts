@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
-export type IdPrefix = 'store' | 'till' | 'csh' | 'prd' | 'sale' | 'line' | 'pay'
+export type IdPrefix = 'store' | 'till' | 'csh' | 'prd' | 'sale' | 'line' | 'pay' | 'rfd'
 
 /**
  * A new identifier with its prefix.

@@ -72,7 +72,7 @@ async function adminQuery(text: string): Promise<void> {
 export async function truncateAll(database: PosDatabase): Promise<void> {
   await database.withRawTransaction((raw) =>
     raw.exec(
-      'TRUNCATE outbox, payment_attempt, sale_line, sale, product, cashier_session, cashier, till, store RESTART IDENTITY CASCADE',
+      'TRUNCATE outbox, webhook_registration, payment_webhook_event, refund_line, refund, payment_attempt, sale_line, sale, product, cashier_session, cashier, till, store RESTART IDENTITY CASCADE',
     ),
   )
 }

@@ -85,11 +85,14 @@ function national(digits: string, country: Country): NormalisedPhoneNumber {
   }
 }
 
+/**
+ * Norwegian numbers have 8 digits. The first digit is not checked: mobile
+ * ranges have moved before, test users (the sandbox's 4712345678) live
+ * outside them, and the platform itself answers "customer not found" for a
+ * number without the app, which the till shows the cashier.
+ */
 function norwegian(digits: string): NormalisedPhoneNumber {
   expectLength(digits, 8, 'NO')
-  if (!/^[49]/.test(digits)) {
-    fail('That is a Norwegian landline or service number; Norwegian mobile numbers start with 4 or 9')
-  }
   return { msisdn: `47${digits}`, country: 'NO' }
 }
 

@@ -85,7 +85,7 @@ describe('payment attempts', () => {
     msn: DEMO_STORE.msn,
     reference: `kasse-${Math.random().toString(36).slice(2, 12)}`,
     idempotencyKey: `key-${Math.random().toString(36).slice(2)}`,
-    state: 'created',
+    state: 'creating',
     currency: 'NOK' as const,
     amount: 5180,
     createdAt: now,

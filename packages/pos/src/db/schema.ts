@@ -4,8 +4,11 @@
  * (database.test.ts) checks that these definitions match the migrated
  * database column by column, so the two cannot drift apart unnoticed.
  */
-import type { Currency } from '@kasse/vipps'
-import { bigint, boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import type { CreatePaymentRequest, Currency } from '@kasse/vipps'
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import type { PaymentErrorCode } from '../payments/errors.ts'
+import type { RefundState } from '../refunds/machine.ts'
 import type { SaleState } from '../sales/machine.ts'
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
@@ -91,6 +94,9 @@ export const sale = pgTable('sale', {
   openedAt: timestamptz('opened_at').notNull(),
   updatedAt: timestamptz('updated_at').notNull(),
   closedAt: timestamptz('closed_at'),
+  customerMsisdn: text('customer_msisdn'),
+  customerSource: text('customer_source').$type<CustomerSource>(),
+  customerPersonalQr: text('customer_personal_qr'),
 })
 
 export const saleLine = pgTable('sale_line', {
@@ -134,7 +140,93 @@ export const paymentAttempt = pgTable('payment_attempt', {
   pspReference: text('psp_reference'),
   createdAt: timestamptz('created_at').notNull(),
   updatedAt: timestamptz('updated_at').notNull(),
+  attemptNumber: integer('attempt_number').notNull().default(1),
+  customerMsisdn: text('customer_msisdn'),
+  customerSource: text('customer_source').$type<CustomerSource>(),
+  createRequest: jsonb('create_request').$type<CreatePaymentRequest>().notNull().default(sql`'{}'::jsonb`),
+  captureIdempotencyKey: text('capture_idempotency_key').notNull().default(''),
+  cancelIdempotencyKey: text('cancel_idempotency_key').notNull().default(''),
+  cancelledAmount: integer('cancelled_amount').notNull().default(0),
+  errorCode: text('error_code').$type<PaymentErrorCode>(),
+  errorMessage: text('error_message'),
+  errorRetryable: boolean('error_retryable'),
+  createSentAt: timestamptz('create_sent_at'),
+  cancelRequestedAt: timestamptz('cancel_requested_at'),
+  checks: integer('checks').notNull().default(0),
+  nextCheckAt: timestamptz('next_check_at'),
+  claimedBy: text('claimed_by'),
+  claimedUntil: timestamptz('claimed_until'),
+  finalAt: timestamptz('final_at'),
 })
+
+export const webhookRegistration = pgTable('webhook_registration', {
+  id: text('id').primaryKey(),
+  msn: text('msn').notNull(),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  events: jsonb('events').$type<string[]>().notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+  confirmedAt: timestamptz('confirmed_at').notNull(),
+})
+
+export const paymentWebhookEvent = pgTable('payment_webhook_event', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  dedupeKey: text('dedupe_key').notNull(),
+  msn: text('msn').notNull(),
+  reference: text('reference').notNull(),
+  name: text('name').notNull(),
+  pspReference: text('psp_reference').notNull(),
+  currency: text('currency').notNull(),
+  amount: integer('amount').notNull(),
+  eventTimestamp: text('event_timestamp').notNull(),
+  attemptId: text('attempt_id').references(() => paymentAttempt.id),
+  receivedAt: timestamptz('received_at').notNull(),
+})
+
+export const refund = pgTable('refund', {
+  id: text('id').primaryKey(),
+  saleId: text('sale_id')
+    .notNull()
+    .references(() => sale.id),
+  attemptId: text('attempt_id')
+    .notNull()
+    .references(() => paymentAttempt.id),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  state: text('state').$type<RefundState>().notNull(),
+  currency: text('currency').$type<Currency>().notNull(),
+  amount: integer('amount').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  receiptNumber: integer('receipt_number'),
+  requestedBy: text('requested_by')
+    .notNull()
+    .references(() => cashier.id),
+  errorCode: text('error_code'),
+  errorMessage: text('error_message'),
+  nextCheckAt: timestamptz('next_check_at'),
+  claimedBy: text('claimed_by'),
+  claimedUntil: timestamptz('claimed_until'),
+  createdAt: timestamptz('created_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+})
+
+export const refundLine = pgTable(
+  'refund_line',
+  {
+    refundId: text('refund_id')
+      .notNull()
+      .references(() => refund.id, { onDelete: 'cascade' }),
+    saleLineId: text('sale_line_id')
+      .notNull()
+      .references(() => saleLine.id),
+    quantity: integer('quantity').notNull(),
+    grossAmount: integer('gross_amount').notNull(),
+    vatAmount: integer('vat_amount').notNull(),
+    netAmount: integer('net_amount').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.refundId, table.saleLineId] })],
+)
 
 export const outbox = pgTable('outbox', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
@@ -161,8 +253,14 @@ export const tables = {
   saleLine,
   paymentAttempt,
   outbox,
+  webhookRegistration,
+  paymentWebhookEvent,
+  refund,
+  refundLine,
 }
 
 /** The countries the till sells in; decides VAT rates and how phone numbers are read. */
 export type Country = 'NO' | 'DK' | 'FI'
 export type CashierRole = 'cashier' | 'manager'
+/** How the till learnt the customer's number: typed by the cashier, or from their scanned personal QR. */
+export type CustomerSource = 'typed' | 'qr'

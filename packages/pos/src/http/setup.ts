@@ -67,11 +67,24 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
 }
 
+/**
+ * Requests are logged without their query string: a search for a customer's
+ * phone number (GET /api/sales?phone=…) must not leave the number in the log.
+ */
+const serializers = {
+  req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
+    method: request.method,
+    url: request.url.split('?')[0],
+    hostname: request.hostname,
+    remoteAddress: request.ip,
+  }),
+}
+
 /** Options for the logger that keep personal data out, whatever the caller passed. */
 function safeLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === undefined || logger === false) return false
-  if (logger === true) return { redact: REDACTED_LOG_PATHS }
-  return { ...logger, redact: REDACTED_LOG_PATHS }
+  if (logger === true) return { redact: REDACTED_LOG_PATHS, serializers }
+  return { ...logger, redact: REDACTED_LOG_PATHS, serializers }
 }
 
 export function createHttpApp(options: { logger?: FastifyServerOptions['logger'] } = {}): FastifyInstance {

@@ -9,6 +9,7 @@ import { Receipt } from '@kasse/vipps'
 import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { PosContext } from '../context.ts'
+import { displayMsisdn } from '../customers/display.ts'
 import { PosError } from '../errors.ts'
 import { actorOf } from '../http/auth.ts'
 import { errors, MinorUnits, SIGNED_IN, Timestamp } from '../http/schemas.ts'
@@ -38,6 +39,17 @@ export const SaleView = Type.Object({
   openedAt: Timestamp,
   updatedAt: Timestamp,
   closedAt: Type.Union([Timestamp, Type.Null()]),
+  customer: Type.Union(
+    [
+      Type.Object({
+        msisdn: Type.String({ description: 'e.g. 4712345678' }),
+        display: Type.String({ description: 'e.g. +47 123 45 678' }),
+        source: Type.Union([Type.Literal('typed'), Type.Literal('qr')]),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Who the payment request goes to (PUT /api/sales/{id}/customer)' },
+  ),
   lines: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -62,7 +74,8 @@ export const SaleView = Type.Object({
   }),
 })
 
-function saleView(sale: Sale): Static<typeof SaleView> {
+/** The sale as the API answers it (the scanned QR content stays in the till). */
+export function saleView(sale: Sale): Static<typeof SaleView> {
   return {
     id: sale.id,
     posId: sale.posId,
@@ -72,6 +85,13 @@ function saleView(sale: Sale): Static<typeof SaleView> {
     openedAt: sale.openedAt.toISOString(),
     updatedAt: sale.updatedAt.toISOString(),
     closedAt: sale.closedAt?.toISOString() ?? null,
+    customer: sale.customer
+      ? {
+          msisdn: sale.customer.msisdn,
+          display: displayMsisdn(sale.customer.msisdn),
+          source: sale.customer.source,
+        }
+      : null,
     lines: sale.lines.map(({ price, vatRate, ...line }) => ({
       ...line,
       vatRate: rateToPercent(vatRate),
@@ -93,7 +113,7 @@ function saleView(sale: Sale): Static<typeof SaleView> {
   }
 }
 
-const SaleParams = Type.Object({ saleId: Type.String({ minLength: 1, maxLength: 64 }) })
+export const SaleParams = Type.Object({ saleId: Type.String({ minLength: 1, maxLength: 64 }) })
 const LineParams = Type.Object({
   saleId: Type.String({ minLength: 1, maxLength: 64 }),
   lineId: Type.String({ minLength: 1, maxLength: 64 }),

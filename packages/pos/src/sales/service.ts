@@ -14,6 +14,7 @@ import { requireManager } from '../cashiers/service.ts'
 import type { Catalogue, Product } from '../catalogue/service.ts'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
+import type { CustomerSource } from '../db/schema.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { assertMove, describeState, isCartEditable, type SaleState } from './machine.ts'
@@ -52,6 +53,14 @@ export interface SaleLine {
   price: LinePrice
 }
 
+/** Who the payment request goes to, as the cashier identified them. */
+export interface SaleCustomer {
+  msisdn: string
+  source: CustomerSource
+  /** The scanned personal QR's complete content (source 'qr'): what the payment request carries. */
+  personalQr: string | null
+}
+
 export interface Sale {
   id: string
   storeId: string
@@ -63,6 +72,7 @@ export interface Sale {
   openedAt: Date
   updatedAt: Date
   closedAt: Date | null
+  customer: SaleCustomer | null
   lines: SaleLine[]
   totals: SaleTotals
 }
@@ -260,8 +270,8 @@ export class Sales {
    * Registers a sale waiting for payment as paid. Called by the payment flow
    * (not a cashier) once the amount is captured; registering twice is harmless.
    */
-  async registerPaid(saleId: string): Promise<Sale> {
-    await this.db.transaction(async (tx) => {
+  async registerPaid(saleId: string, db: Db = this.db): Promise<Sale> {
+    await db.transaction(async (tx) => {
       const sale = await lockSale(tx, saleId)
       if (!sale) throw saleNotFound(saleId)
       if (sale.state === 'paid') return
@@ -269,7 +279,20 @@ export class Sales {
       const now = this.now()
       await updateSale(tx, saleId, { state: 'paid', closedAt: now, updatedAt: now })
     })
-    return this.load(saleId)
+    return this.load(saleId, db)
+  }
+
+  /**
+   * Unfreezes a sale whose payment ended without money (declined, expired,
+   * cancelled, failed), so the cashier can change the cart or try again. Called
+   * by the payment flow in its own transaction; a sale no longer waiting is left as it is.
+   */
+  async reopenAfterPayment(saleId: string, db: Db = this.db): Promise<void> {
+    await db.transaction(async (tx) => {
+      const sale = await lockSale(tx, saleId)
+      if (!sale || sale.state !== 'awaiting_payment') return
+      await updateSale(tx, saleId, { state: 'open', updatedAt: this.now() })
+    })
   }
 
   /** A sale with its lines priced and totalled, whoever asks (the payment flow has no actor). */
@@ -307,6 +330,10 @@ export class Sales {
       openedAt: row.openedAt,
       updatedAt: row.updatedAt,
       closedAt: row.closedAt,
+      customer:
+        row.customerMsisdn !== null && row.customerSource !== null
+          ? { msisdn: row.customerMsisdn, source: row.customerSource, personalQr: row.customerPersonalQr }
+          : null,
       lines,
       totals: totalLines(lines),
     }

@@ -84,7 +84,12 @@ export async function deleteLine(tx: Db, lineId: string): Promise<void> {
 export async function updateSale(
   tx: Db,
   saleId: string,
-  changes: Partial<Pick<SaleRow, 'state' | 'receiptNumber' | 'closedAt'>> & { updatedAt: Date },
+  changes: Partial<
+    Pick<
+      SaleRow,
+      'state' | 'receiptNumber' | 'closedAt' | 'customerMsisdn' | 'customerSource' | 'customerPersonalQr'
+    >
+  > & { updatedAt: Date },
 ): Promise<void> {
   await tx.update(sale).set(changes).where(eq(sale.id, saleId))
 }

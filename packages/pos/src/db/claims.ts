@@ -1,0 +1,79 @@
+/**
+ * Claims on rows that carry their own schedule (payment attempts, refunds):
+ * a row is due when its `next_check_at` has come and no live lease is on it.
+ * Any till process claims due rows with FOR UPDATE SKIP LOCKED, so two
+ * processes sweeping at once never take the same row; the lease
+ * (`claimed_by`, `claimed_until`) lets the claimer call the platform without
+ * holding a transaction, and runs out if it dies, so another takes over.
+ */
+import { sql } from 'drizzle-orm'
+import type { Db } from './database.ts'
+
+/** The tables with `state`, `next_check_at`, `claimed_by` and `claimed_until`. */
+export type ClaimableTable = 'payment_attempt' | 'refund'
+
+export interface ClaimDueOptions {
+  claimer: string
+  /** The states whose rows still need work. */
+  states: readonly string[]
+  now: Date
+  leaseMs: number
+  limit: number
+}
+
+/** Claims up to `limit` due rows, soonest due first; returns their ids. */
+export async function claimDue(db: Db, table: ClaimableTable, options: ClaimDueOptions): Promise<string[]> {
+  if (options.limit < 1 || options.states.length === 0) return []
+  const name = sql.identifier(table)
+  const now = options.now.toISOString()
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
+  const states = sql.join(
+    options.states.map((state) => sql`${state}`),
+    sql`, `,
+  )
+  const result = await db.execute(sql`
+    UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
+    WHERE id IN (
+      SELECT id FROM ${name}
+      WHERE state IN (${states})
+        AND next_check_at <= ${now}::timestamptz
+        AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz)
+      ORDER BY next_check_at
+      LIMIT ${options.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id`)
+  return rowsOf<{ id: string }>(result).map((row) => row.id)
+}
+
+/**
+ * Claims one row if nobody holds a live lease on it (whatever its schedule):
+ * for work a request wants done now, such as a cashier's cancel.
+ */
+export async function claimOne(
+  db: Db,
+  table: ClaimableTable,
+  id: string,
+  options: { claimer: string; now: Date; leaseMs: number },
+): Promise<boolean> {
+  const name = sql.identifier(table)
+  const now = options.now.toISOString()
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
+  const result = await db.execute(sql`
+    UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
+    WHERE id = ${id} AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz OR claimed_by = ${options.claimer})
+    RETURNING id`)
+  return rowsOf(result).length === 1
+}
+
+/** Gives up every lease `claimer` holds (a process shutting down), so others need not wait them out. */
+export async function releaseAllClaims(db: Db, table: ClaimableTable, claimer: string): Promise<void> {
+  await db.execute(
+    sql`UPDATE ${sql.identifier(table)} SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ${claimer}`,
+  )
+}
+
+/** The rows of a raw query's result: both drivers answer `{ rows }`. */
+function rowsOf<Row>(result: unknown): Row[] {
+  return (result as { rows: Row[] }).rows
+}

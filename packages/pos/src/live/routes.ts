@@ -1,0 +1,97 @@
+/**
+ * GET /api/events: Server-Sent Events for the signed-in till. On connecting
+ * the screen gets the till's current sale and its payment, then every change
+ * as it happens, from whichever till process made it:
+ *
+ *   event: payment   data: {"attempt": …}   (waiting, approved, declined, expired, cancelled, registered)
+ *   event: sale      data: {"sale": …}      (paid, back to editing)
+ *
+ * A comment line every 15 s keeps proxies from closing an idle stream; the
+ * browser's EventSource reconnects by itself and gets the current state again.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { PosContext } from '../context.ts'
+import { actorOf } from '../http/auth.ts'
+import { errors, SIGNED_IN } from '../http/schemas.ts'
+import { latestAttempt } from '../payments/store.ts'
+import { paymentAttemptView } from '../payments/views.ts'
+import { saleView } from '../sales/routes.ts'
+import { findCurrentSale } from '../sales/store.ts'
+import type { LiveNotice } from './hub.ts'
+
+const KEEPALIVE_MS = 15_000
+
+export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
+  const streams = new Set<FastifyReply>()
+  app.addHook('preClose', async () => {
+    for (const reply of streams) reply.raw.end()
+    streams.clear()
+  })
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['live'],
+        summary:
+          'Server-Sent Events for this till: `payment` events with {attempt}, `sale` events with {sale}',
+        description:
+          'text/event-stream. On connect: the current sale and its latest payment attempt; then each change. Events: `payment` (data `{"attempt": PaymentAttempt}`), `sale` (data `{"sale": Sale}`).',
+        security: SIGNED_IN,
+        produces: ['text/event-stream'],
+        response: { 200: { type: 'string', description: 'The event stream' }, ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request)
+      reply.hijack()
+      const raw = reply.raw
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      })
+      raw.write('retry: 2000\n\n')
+      streams.add(reply)
+
+      const send = (event: string, data: unknown) => {
+        if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      }
+      // One notice at a time, in order: each reads the state as it is now, so
+      // a later notice never shows an older state than an earlier one did.
+      let queue = Promise.resolve()
+      const render = async (notice: LiveNotice) => {
+        if (notice.topic === 'payment') {
+          const attempt = await ctx.payments.find(notice.id)
+          if (attempt) send('payment', { attempt: paymentAttemptView(attempt) })
+        } else {
+          send('sale', { sale: saleView(await ctx.sales.load(notice.id)) })
+        }
+      }
+      const unsubscribe = ctx.live.subscribe(actor.tillId, (notice) => {
+        queue = queue
+          .then(() => render(notice))
+          .catch((error: unknown) => {
+            request.log.warn({ err: { type: (error as Error)?.name } }, 'live event not sent')
+          })
+      })
+      const keepalive = setInterval(() => {
+        if (!raw.writableEnded) raw.write(': keepalive\n\n')
+      }, KEEPALIVE_MS)
+      raw.on('close', () => {
+        clearInterval(keepalive)
+        unsubscribe()
+        streams.delete(reply)
+      })
+
+      queue = queue.then(async () => {
+        const current = await findCurrentSale(ctx.db, actor.tillId)
+        if (!current) return
+        send('sale', { sale: saleView(await ctx.sales.load(current.id)) })
+        const attempt = await latestAttempt(ctx.db, current.id)
+        if (attempt) send('payment', { attempt: paymentAttemptView(attempt) })
+      })
+    },
+  )
+}

@@ -1,0 +1,250 @@
+/**
+ * The payment flow in-process: the till's API on PGlite (or PostgreSQL),
+ * its Vipps MobilePay client talking to an in-process sandbox, the background
+ * work stepped by the tests on the till's manual clock.
+ */
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { MARTIN } from '../../test/helpers.ts'
+import { call, KARI_MSISDN } from '../../test/sandbox.ts'
+import {
+  afterMs,
+  BATTERIES,
+  MILK,
+  NEWSPAPER,
+  paymentOf,
+  readySale,
+  saleOf,
+  saleWith,
+  startPayment,
+  usePaymentTestBed,
+} from '../../test/till.ts'
+import { paymentAttempt } from '../db/schema.ts'
+
+const { pos, sandbox } = usePaymentTestBed()
+
+const createCall = call('POST', /^\/epayment\/v1\/payments$/)
+
+async function attemptRow(id: string) {
+  const [row] = await pos().database.db.select().from(paymentAttempt).where(eq(paymentAttempt.id, id))
+  return row!
+}
+
+describe('a payment request', () => {
+  it('goes to the customer’s phone with the receipt, and once approved is captured and the sale registered', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari, '123 45 678', MILK, MILK, BATTERIES)
+
+    const attempt = await startPayment(kari, saleId)
+    expect(attempt).toMatchObject({
+      reference: 'till-1-000001-1',
+      attemptNumber: 1,
+      state: 'waiting_for_customer',
+      amount: 2 * 2590 + 7990,
+      currency: 'NOK',
+      customer: { display: '+47 123 45 678', source: 'typed' },
+      capturedAmount: 0,
+    })
+    expect(attempt.error).toBeUndefined()
+    expect((await saleOf(kari, saleId)).state).toBe('awaiting_payment')
+
+    // What the customer's phone shows: the itemised receipt with the till and the receipt number.
+    const onPhone = await sandbox.app.inject({
+      method: 'GET',
+      url: `/_sandbox/users/${KARI_MSISDN}/payments`,
+    })
+    const request = onPhone
+      .json()
+      .payments.find((p: { reference: string }) => p.reference === attempt.reference)
+    expect(request).toBeDefined()
+
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    // The first poll is 5 s after the request: nothing is due before.
+    expect(await afterMs(pos(), 4_000)).toBe(0)
+    expect((await paymentOf(kari, saleId)).state).toBe('waiting_for_customer')
+    expect(await afterMs(pos(), 1_000)).toBe(1)
+
+    const done = await paymentOf(kari, saleId)
+    expect(done).toMatchObject({ state: 'captured', stateText: 'Payment registered', capturedAmount: 13170 })
+    expect(done.pspReference).toBeTruthy()
+    const sale = await saleOf(kari, saleId)
+    expect(sale.state).toBe('paid')
+
+    const platform = await sandbox.payment(attempt.reference)
+    expect(platform.events.filter((e) => e.name === 'CAPTURED')).toHaveLength(1)
+    // Nothing more happens however often the sweeper looks.
+    expect(await afterMs(pos(), 60_000)).toBe(0)
+    expect(
+      (await sandbox.payment(attempt.reference)).events.filter((e) => e.name === 'CAPTURED'),
+    ).toHaveLength(1)
+  })
+
+  it('is stored with its reference and key before the platform is called: a refused connection leaves a retryable attempt, and the retry reuses both', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    sandbox.faults.push({ matches: createCall, kind: 'refuse', times: 1 })
+
+    const failed = await startPayment(kari, saleId)
+    expect(failed).toMatchObject({
+      state: 'failed',
+      error: { code: 'PLATFORM_UNAVAILABLE', retryable: true },
+    })
+    const stored = await attemptRow(failed.id)
+    expect(stored.reference).toBe('till-1-000001-1')
+    expect(stored.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/)
+    expect(stored.createRequest.reference).toBe(stored.reference)
+    // The cashier may fix the cart; the sale is open again.
+    expect((await saleOf(kari, saleId)).state).toBe('open')
+
+    const retried = await startPayment(kari, saleId)
+    expect(retried).toMatchObject({
+      id: failed.id,
+      reference: failed.reference,
+      state: 'waiting_for_customer',
+    })
+    expect((await attemptRow(failed.id)).idempotencyKey).toBe(stored.idempotencyKey)
+    const created = (await sandbox.payment(failed.reference)).events.find((e) => e.name === 'CREATED')
+    expect(created?.idempotencyKey).toBe(stored.idempotencyKey)
+  })
+
+  it('whose answer is lost is looked up before anything else: found, it is followed; never created twice', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    sandbox.faults.push({ matches: createCall, kind: 'lose', times: 1 })
+
+    const unknown = await startPayment(kari, saleId)
+    expect(unknown.state).toBe('unknown')
+    expect((await saleOf(kari, saleId)).state).toBe('awaiting_payment')
+    // A second press while it is unknown returns the same attempt and sends nothing.
+    const again = await startPayment(kari, saleId)
+    expect(again.id).toBe(unknown.id)
+    expect(sandbox.calls.filter((c) => createCall(c.method, c.path))).toHaveLength(1)
+
+    expect(await afterMs(pos(), 2_000)).toBe(1)
+    expect((await paymentOf(kari, saleId)).state).toBe('waiting_for_customer')
+    expect(sandbox.calls.filter((c) => createCall(c.method, c.path))).toHaveLength(1)
+  })
+
+  it('that never reached the platform is sent again by the sweeper with the same key', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    sandbox.faults.push({ matches: createCall, kind: 'drop', times: 1 })
+
+    const unknown = await startPayment(kari, saleId)
+    expect(unknown.state).toBe('unknown')
+    expect(await afterMs(pos(), 2_000)).toBe(1)
+    expect((await paymentOf(kari, saleId)).state).toBe('waiting_for_customer')
+    const row = await attemptRow(unknown.id)
+    const created = (await sandbox.payment(unknown.reference)).events.find((e) => e.name === 'CREATED')
+    expect(created?.idempotencyKey).toBe(row.idempotencyKey)
+  })
+
+  it('to a number without Vipps MobilePay fails with a message the cashier can act on; another number is a new attempt', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari, '222 33 444')
+    const failed = await startPayment(kari, saleId)
+    expect(failed).toMatchObject({
+      state: 'failed',
+      stateText: 'The payment request failed',
+      error: { code: 'CUSTOMER_NOT_FOUND', retryable: false },
+    })
+    expect(failed.error?.message).toMatch(/no Vipps MobilePay/)
+    expect(failed.error?.message).not.toMatch(/222/)
+
+    const changed = await kari.request('PUT', `/api/sales/${saleId}/customer`, {
+      phoneNumber: '+47 123 45 678',
+    })
+    expect(changed.json().customer).toEqual({
+      msisdn: '4712345678',
+      display: '+47 123 45 678',
+      source: 'typed',
+    })
+    const second = await startPayment(kari, saleId)
+    expect(second).toMatchObject({
+      attemptNumber: 2,
+      reference: 'till-1-000001-2',
+      state: 'waiting_for_customer',
+    })
+    expect(second.id).not.toBe(failed.id)
+  })
+
+  it('needs a customer first', async () => {
+    const kari = await pos().signIn()
+    const saleId = await saleWith(kari, MILK)
+    const response = await kari.request('POST', `/api/sales/${saleId}/payment`)
+    expect(response.statusCode).toBe(409)
+    expect(response.json().error).toMatchObject({ code: 'CUSTOMER_REQUIRED', field: 'customer' })
+    expect((await saleOf(kari, saleId)).state).toBe('open')
+  })
+
+  it('declined by the customer ends declined and the sale can be edited again', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'reject')
+    await afterMs(pos(), 5_000)
+    expect(await paymentOf(kari, saleId)).toMatchObject({
+      state: 'declined',
+      stateText: 'The customer declined',
+    })
+    expect((await saleOf(kari, saleId)).state).toBe('open')
+    const scanned = await kari.request('POST', `/api/sales/${saleId}/lines`, { barcode: NEWSPAPER })
+    expect(scanned.statusCode).toBe(200)
+  })
+})
+
+describe('the customer', () => {
+  it('typed wrongly is refused naming phoneNumber, with a message the cashier can act on', async () => {
+    const kari = await pos().signIn()
+    const saleId = await saleWith(kari, MILK)
+    const wrong = await kari.request('PUT', `/api/sales/${saleId}/customer`, { phoneNumber: '123 45' })
+    expect(wrong.statusCode).toBe(400)
+    expect(wrong.json().error).toEqual({
+      code: 'INVALID_PHONE_NUMBER',
+      message: 'A Norwegian number has 8 digits (this one has 5)',
+      field: 'phoneNumber',
+    })
+    const both = await kari.request('PUT', `/api/sales/${saleId}/customer`, {
+      phoneNumber: '1',
+      personalQr: 'x',
+    })
+    expect(both.statusCode).toBe(400)
+  })
+
+  it('from a scanned personal QR is exchanged for the number, and the request carries the complete code', async () => {
+    const kari = await pos().signIn()
+    const saleId = await saleWith(kari, MILK)
+    const qr = (await sandbox.app.inject({ method: 'GET', url: `/_sandbox/users/${KARI_MSISDN}/qr` })).json()
+    const set = await kari.request('PUT', `/api/sales/${saleId}/customer`, { personalQr: `${qr.content}\n` })
+    expect(set.statusCode, set.body).toBe(200)
+    expect(set.json().customer).toEqual({ msisdn: KARI_MSISDN, display: '+47 123 45 678', source: 'qr' })
+
+    const attempt = await startPayment(kari, saleId)
+    expect(attempt).toMatchObject({ state: 'waiting_for_customer', customer: { source: 'qr' } })
+    expect((await attemptRow(attempt.id)).createRequest.customer).toEqual({ personalQr: qr.content })
+  })
+
+  it('from a code the platform does not know is refused naming personalQr', async () => {
+    const kari = await pos().signIn()
+    const saleId = await saleWith(kari, MILK)
+    const wrong = await kari.request('PUT', `/api/sales/${saleId}/customer`, {
+      personalQr: 'https://qr.vipps.no/p/not-a-real-code',
+    })
+    expect(wrong.statusCode).toBe(400)
+    expect(wrong.json().error).toMatchObject({ code: 'INVALID_PERSONAL_QR', field: 'personalQr' })
+  })
+
+  it('cannot change while the payment request is under way, and can be taken off an open sale', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    await startPayment(kari, saleId)
+    const changed = await kari.request('PUT', `/api/sales/${saleId}/customer`, { phoneNumber: '912 34 567' })
+    expect(changed.statusCode).toBe(409)
+    expect(changed.json().error.code).toBe('SALE_NOT_EDITABLE')
+
+    const other = await pos().signIn(MARTIN, 'till-2')
+    const openSale = await readySale(other)
+    const cleared = await other.request('DELETE', `/api/sales/${openSale}/customer`)
+    expect(cleared.json().customer).toBeNull()
+  })
+})

@@ -1,0 +1,70 @@
+/**
+ * The background loop of a running till: it sweeps the payment attempts and
+ * refunds that are due (polls, captures, cancels, unknown outcomes), in this
+ * process and whatever other till processes share the database: claims in
+ * the database decide who does what. It runs at once on start (attempts left
+ * unfinished by a stopped till are due), then every `intervalMs`, and at once
+ * when woken (a webhook made an attempt due).
+ */
+import type { WorkLog } from './service.ts'
+
+export interface Sweeper {
+  /** Does the due work; returns how many items it took. */
+  sweep(): Promise<number>
+}
+
+export class BackgroundWorker {
+  private running = false
+  private timer: NodeJS.Timeout | undefined
+  private wakeUp: (() => void) | undefined
+  private loop: Promise<void> | undefined
+  private woken = false
+
+  constructor(
+    private readonly sweepers: Sweeper[],
+    private readonly log: WorkLog,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.run()
+  }
+
+  /** Sweeps again as soon as the current sweep ends. */
+  wake(): void {
+    this.woken = true
+    this.wakeUp?.()
+  }
+
+  /** Stops after the sweep under way (whose calls finish, so nothing is left half-done). */
+  async stop(): Promise<void> {
+    this.running = false
+    this.wakeUp?.()
+    await this.loop
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.woken = false
+      let busy = false
+      for (const sweeper of this.sweepers) {
+        try {
+          busy = (await sweeper.sweep()) > 0 || busy
+        } catch (error) {
+          this.log.error({ err: (error as Error)?.name ?? 'error' }, 'sweep failed')
+        }
+      }
+      if (!this.running) break
+      // Straight on while there is work or news; otherwise wait for the next tick or a wake-up.
+      if (busy || this.woken) continue
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve
+        this.timer = setTimeout(resolve, this.intervalMs)
+      })
+      clearTimeout(this.timer)
+      this.wakeUp = undefined
+    }
+  }
+}

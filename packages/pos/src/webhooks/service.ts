@@ -1,0 +1,158 @@
+/**
+ * The till's webhook registration with Vipps MobilePay and the verification
+ * of what arrives.
+ *
+ * One registration per MSN and public URL, kept in the database with its
+ * secret (the platform shows a secret once). Till processes behind one public
+ * URL (a chain's load balancer) share it: the platform allows five webhooks
+ * per event, and one delivery per event is all the tills need, since any
+ * process can act on it. Processes with URLs of their own (a laptop, tests)
+ * each get theirs. At start a process confirms its registration is still
+ * known to the platform (a restarted sandbox forgets) and registers anew if
+ * not, under an advisory lock so processes starting together register once.
+ */
+import {
+  type EPaymentWebhookEvent,
+  epaymentWebhookEventType,
+  PAYMENT_EVENT_NAMES,
+  verifyWebhook,
+  type WebhookRejection,
+} from '@kasse/vipps'
+import { and, eq, sql } from 'drizzle-orm'
+import type { Clock } from '../clock.ts'
+import type { Db } from '../db/database.ts'
+import { store, webhookRegistration } from '../db/schema.ts'
+import { describeForLog } from '../payments/errors.ts'
+import type { VippsPlatform } from '../payments/platform.ts'
+import type { WorkLog } from '../payments/service.ts'
+
+/** The path the till receives webhooks on. */
+export const WEBHOOK_PATH = '/webhooks/vipps'
+
+/** Every ePayment event: the till acts on some and records all. */
+export const WEBHOOK_EVENTS = PAYMENT_EVENT_NAMES.map(epaymentWebhookEventType)
+
+export type RegistrationRow = typeof webhookRegistration.$inferSelect
+
+export type Verification =
+  | { ok: true; registration: RegistrationRow }
+  | { ok: false; reason: WebhookRejection | 'no-registration' }
+
+export class Webhooks {
+  /** The URL this process registers, once known (after it listens). */
+  private url: string | undefined
+  private retryAt = 0
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly platform: VippsPlatform,
+    private readonly log: WorkLog,
+  ) {}
+
+  /**
+   * Makes sure every store's MSN has a live registration for `url` (the
+   * till's public webhook URL) and remembers the URL, so that a failure now
+   * (the platform down at start) is retried by the background worker.
+   */
+  async registerAt(url: string): Promise<boolean> {
+    this.url = url
+    return this.registerAll()
+  }
+
+  /** The worker's hook: retries a registration that failed, once a minute. */
+  async sweep(): Promise<number> {
+    if (this.url === undefined || this.retryAt === 0 || this.clock.now() < this.retryAt) return 0
+    await this.registerAll()
+    return 0
+  }
+
+  private async registerAll(): Promise<boolean> {
+    if (!this.url || !this.platform.configured) return false
+    const msns = (await this.db.selectDistinct({ msn: store.msn }).from(store)).map((row) => row.msn)
+    try {
+      for (const msn of msns) await this.ensureRegistered(msn, this.url)
+      this.retryAt = 0
+      return true
+    } catch (error) {
+      this.retryAt = this.clock.now() + 60_000
+      this.log.warn(
+        { err: describeForLog(error) },
+        'webhook registration failed; polling covers until it succeeds',
+      )
+      return false
+    }
+  }
+
+  /** Registers `url` for `msn` unless a registration the platform still knows is stored. */
+  async ensureRegistered(msn: string, url: string): Promise<RegistrationRow> {
+    const client = this.platform.clientFor(msn)
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`kasse-webhook ${msn} ${url}`}))`)
+      const [stored] = await tx
+        .select()
+        .from(webhookRegistration)
+        .where(and(eq(webhookRegistration.msn, msn), eq(webhookRegistration.url, url)))
+      const listed = await client.webhooks.list()
+      const now = new Date(this.clock.now())
+      const known = stored && listed.find((w) => w.id === stored.id && w.url === url)
+      if (stored && known && WEBHOOK_EVENTS.every((event) => known.events.includes(event))) {
+        const [confirmed] = await tx
+          .update(webhookRegistration)
+          .set({ confirmedAt: now })
+          .where(eq(webhookRegistration.id, stored.id))
+          .returning()
+        return confirmed!
+      }
+      // Registrations for this URL whose secret is not here (a lost answer, a
+      // wiped database) could never be verified; they would only fail deliveries.
+      for (const other of listed) {
+        if (other.url === url) await client.webhooks.delete(other.id)
+      }
+      const created = await client.webhooks.register({ url, events: [...WEBHOOK_EVENTS] })
+      if (stored) await tx.delete(webhookRegistration).where(eq(webhookRegistration.id, stored.id))
+      const [row] = await tx
+        .insert(webhookRegistration)
+        .values({
+          id: created.id,
+          msn,
+          url,
+          secret: created.secret,
+          events: [...WEBHOOK_EVENTS],
+          createdAt: now,
+          confirmedAt: now,
+        })
+        .returning()
+      return row!
+    })
+  }
+
+  /**
+   * Checks a delivery against the registrations for the path it arrived on
+   * (the URL each was registered with is what the platform signed).
+   */
+  async verify(
+    rawBody: string,
+    headers: Record<string, string | string[] | undefined>,
+    pathAndQuery: string,
+  ): Promise<Verification> {
+    const candidates = (await this.db.select().from(webhookRegistration)).filter((registration) => {
+      const registered = new URL(registration.url)
+      return `${registered.pathname}${registered.search}` === pathAndQuery
+    })
+    let reason: WebhookRejection | 'no-registration' = 'no-registration'
+    for (const registration of candidates) {
+      const result = verifyWebhook(rawBody, headers, registration.secret, registration.url, {
+        now: new Date(this.clock.now()),
+      })
+      if (result.ok) return { ok: true, registration }
+      reason = result.reason
+    }
+    return { ok: false, reason }
+  }
+}
+
+/** True if the event belongs to the registration's merchant. */
+export function isForRegistration(event: EPaymentWebhookEvent, registration: RegistrationRow): boolean {
+  return event.msn === registration.msn
+}

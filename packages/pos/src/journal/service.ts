@@ -77,7 +77,7 @@ export class Journal {
       )
     }
     if (query.phone !== undefined) {
-      const msisdn = normalisePhoneNumber(query.phone, actor.country).msisdn
+      const msisdn = phoneSearched(query.phone, actor)
       conditions.push(
         or(
           eq(sale.customerMsisdn, msisdn),
@@ -126,5 +126,15 @@ export class Journal {
       }
     })
     return { date: date ?? null, entries }
+  }
+}
+
+/** The MSISDN searched for; a wrong number names the query's own field. */
+function phoneSearched(phone: string, actor: Actor): string {
+  try {
+    return normalisePhoneNumber(phone, actor.country).msisdn
+  } catch (error) {
+    if (error instanceof PosError) throw new PosError(error.code, error.message, { field: 'phone' })
+    throw error
   }
 }

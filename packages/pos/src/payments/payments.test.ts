@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { MARTIN } from '../../test/helpers.ts'
-import { call, KARI_MSISDN } from '../../test/sandbox.ts'
+import { call, KARI_MSISDN, MSN, OLA_MSISDN } from '../../test/sandbox.ts'
 import {
   afterMs,
   BATTERIES,
@@ -19,11 +19,13 @@ import {
   startPayment,
   usePaymentTestBed,
 } from '../../test/till.ts'
+import { buildPosApp } from '../app.ts'
 import { paymentAttempt } from '../db/schema.ts'
 
 const { pos, sandbox } = usePaymentTestBed()
 
 const createCall = call('POST', /^\/epayment\/v1\/payments$/)
+const captureCall = call('POST', /\/capture$/)
 
 async function attemptRow(id: string) {
   const [row] = await pos().database.db.select().from(paymentAttempt).where(eq(paymentAttempt.id, id))
@@ -246,5 +248,178 @@ describe('the customer', () => {
     const openSale = await readySale(other)
     const cleared = await other.request('DELETE', `/api/sales/${openSale}/customer`)
     expect(cleared.json().customer).toBeNull()
+  })
+})
+
+describe('capture', () => {
+  it('comes before registering: while the capture fails the sale is not paid, and a later sweep completes both', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    sandbox.faults.push({ matches: captureCall, kind: 'refuse', times: 1 })
+
+    await afterMs(pos(), 5_000)
+    expect((await paymentOf(kari, saleId)).state).toBe('capturing')
+    expect((await saleOf(kari, saleId)).state).toBe('awaiting_payment')
+    expect((await sandbox.payment(attempt.reference)).events.map((e) => e.name)).not.toContain('CAPTURED')
+
+    await afterMs(pos(), 2_000)
+    expect((await paymentOf(kari, saleId)).state).toBe('captured')
+    expect((await saleOf(kari, saleId)).state).toBe('paid')
+  })
+
+  it('whose answer is lost is repeated with the same key: the platform captures once', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    sandbox.faults.push({ matches: captureCall, kind: 'lose', times: 1 })
+
+    await afterMs(pos(), 5_000)
+    // Captured on the platform, but the till does not know: not registered yet.
+    expect((await paymentOf(kari, saleId)).state).toBe('capturing')
+    expect((await saleOf(kari, saleId)).state).toBe('awaiting_payment')
+
+    await afterMs(pos(), 2_000)
+    expect((await paymentOf(kari, saleId)).state).toBe('captured')
+    expect((await saleOf(kari, saleId)).state).toBe('paid')
+    const events = (await sandbox.payment(attempt.reference)).events
+    const captures = events.filter((e) => e.name === 'CAPTURED')
+    expect(captures).toHaveLength(1)
+    expect(captures[0]!.idempotencyKey).toBe((await attemptRow(attempt.id)).captureIdempotencyKey)
+    expect(sandbox.calls.filter((c) => captureCall(c.method, c.path))).toHaveLength(2)
+  })
+})
+
+describe('cancelling', () => {
+  it('a request the customer has not answered terminates it, and the sale can be edited', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    const response = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
+    expect(response.statusCode).toBe(200)
+    expect(response.json().attempt).toMatchObject({
+      state: 'cancelled',
+      stateText: 'The payment request was cancelled',
+    })
+    expect((await sandbox.payment(attempt.reference)).state).toBe('TERMINATED')
+    expect((await saleOf(kari, saleId)).state).toBe('open')
+    // Twice is harmless.
+    const again = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
+    expect(again.json().attempt.state).toBe('cancelled')
+  })
+
+  it('looks first: an approval that came in meanwhile is completed, not cancelled', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    const response = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
+    expect(response.statusCode).toBe(200)
+    expect(response.json().attempt).toMatchObject({ state: 'captured' })
+    expect((await saleOf(kari, saleId)).state).toBe('paid')
+    const names = (await sandbox.payment(attempt.reference)).events.map((e) => e.name)
+    expect(names).not.toContain('CANCELLED')
+    expect(names.filter((n) => n === 'CAPTURED')).toHaveLength(1)
+
+    const late = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
+    expect(late.statusCode).toBe(409)
+    expect(late.json().error.code).toBe('PAYMENT_NOT_CANCELLABLE')
+  })
+
+  it('while the outcome of the request is unknown finds nothing to cancel and closes the attempt', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    sandbox.faults.push({ matches: createCall, kind: 'drop', times: 1 })
+    expect((await startPayment(kari, saleId)).state).toBe('unknown')
+    const response = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
+    expect(response.json().attempt.state).toBe('cancelled')
+    expect(sandbox.calls.filter((c) => createCall(c.method, c.path))).toHaveLength(1)
+  })
+})
+
+describe('a request nobody answers', () => {
+  it('expires on the platform’s clock, and the till follows by polling', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    await startPayment(kari, saleId)
+    await sandbox.app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: { minutes: 11 } })
+    await afterMs(pos(), 5_000)
+    expect(await paymentOf(kari, saleId)).toMatchObject({
+      state: 'expired',
+      stateText: 'The payment request expired',
+    })
+    expect((await saleOf(kari, saleId)).state).toBe('open')
+  })
+})
+
+describe('several tills and processes', () => {
+  it('take payment at two tills at once without touching each other', async () => {
+    const kari = await pos().signIn()
+    const martin = await pos().signIn(MARTIN, 'till-2')
+    const [first, second] = await Promise.all([
+      readySale(kari, '123 45 678', MILK),
+      readySale(martin, '912 34 567', BATTERIES, NEWSPAPER),
+    ])
+    const [a, b] = await Promise.all([startPayment(kari, first), startPayment(martin, second)])
+    expect(new Set([a.reference, b.reference]).size).toBe(2)
+    expect(a.reference).toMatch(/^till-1-00000[12]-1$/)
+    expect(b.reference).toMatch(/^till-2-00000[12]-1$/)
+    await sandbox.answer(KARI_MSISDN, a.reference, 'approve')
+    await sandbox.answer(OLA_MSISDN, b.reference, 'approve')
+    expect(await afterMs(pos(), 5_000)).toBe(2)
+    expect((await paymentOf(kari, first)).state).toBe('captured')
+    expect((await paymentOf(martin, second)).state).toBe('captured')
+    // A till sees only its own sale's payment.
+    expect((await kari.request('GET', `/api/sales/${second}/payment`)).statusCode).toBe(404)
+  })
+
+  it('sweeping the same database at once capture once: the claim decides who', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    const other = await buildPosApp({ database: pos().database, clock: pos().clock, vipps: sandbox.settings })
+    try {
+      pos().clock.advance(5_000)
+      const swept = await Promise.all([pos().ctx.payments.sweep(), other.ctx.payments.sweep()])
+      expect(swept.reduce((a, b) => a + b, 0)).toBe(1)
+      expect((await paymentOf(kari, saleId)).state).toBe('captured')
+      expect(sandbox.calls.filter((c) => captureCall(c.method, c.path))).toHaveLength(1)
+    } finally {
+      await other.app.close()
+    }
+  })
+
+  it('take over an attempt whose process died mid-capture once its lease runs out, with the same key', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    // Another process claimed it, sent the capture, and died before hearing the answer.
+    const row = await attemptRow(attempt.id)
+    const client = pos().ctx.platform.clientFor(MSN)
+    await client.epayment.capture(
+      attempt.reference,
+      { currency: 'NOK', value: attempt.amount },
+      {
+        idempotencyKey: row.captureIdempotencyKey,
+      },
+    )
+    const leaseEnds = new Date(pos().clock.now() + 30_000)
+    await pos()
+      .database.db.update(paymentAttempt)
+      .set({ state: 'capturing', claimedBy: 'pos-dead-1', claimedUntil: leaseEnds, nextCheckAt: new Date(0) })
+      .where(eq(paymentAttempt.id, attempt.id))
+
+    expect(await afterMs(pos(), 10_000)).toBe(0)
+    expect((await saleOf(kari, saleId)).state).toBe('awaiting_payment')
+    expect(await afterMs(pos(), 21_000)).toBe(1)
+    expect((await paymentOf(kari, saleId)).state).toBe('captured')
+    expect((await saleOf(kari, saleId)).state).toBe('paid')
+    expect(
+      (await sandbox.payment(attempt.reference)).events.filter((e) => e.name === 'CAPTURED'),
+    ).toHaveLength(1)
   })
 })

@@ -165,6 +165,11 @@ export class Shopper {
     return response
   }
 
+  /** The cart cookie as a Cookie header ('' before the first answer that set it). */
+  get cookieHeader(): string {
+    return this.cookie ?? ''
+  }
+
   add(productId: string, quantity = 1) {
     return this.request('POST', '/handlekurv', { productId, quantity: String(quantity) })
   }

@@ -202,6 +202,24 @@ describe('Hurtigkasse', () => {
     expect(response.json().error.field).toMatch(/addressId|addressLine1/)
   })
 
+  it('settles a cancel whose answer was lost: eCom refuses the repeat as already cancelled, which it was', async () => {
+    const e = env()
+    const { id, orderId, token } = await expressCheckout('kaffebonner-500')
+    await onKarisPhone(token, orderId)
+    expect((await approveOnPhone(orderId, 'store')).status).toBe(200)
+    await until(async () => (await e.shop.ctx.orders.get(id)).order.state === 'reserved', 'reserved')
+    e.faults.loseAnswer('PUT', /\/cancel$/)
+    expect((await e.shop.ctx.orders.cancel(id)).state).toBe('unknown')
+    expect((await e.shop.ctx.orders.get(id)).order.state).toBe('reserved')
+
+    await e.shop.ctx.sync.sweep()
+    expect(e.faults.to('PUT', new RegExp(`/${orderId}/cancel$`))).toHaveLength(2)
+    const after = await e.shop.ctx.orders.get(id)
+    expect(after.operations.map((op) => op.state)).toEqual(['done'])
+    expect(after.order.state).toBe('cancelled')
+    expect(after.payment.cancelledAmount).toBe(14_900)
+  })
+
   it('removes the user’s data from finished orders when they withdraw consent in Vipps', async () => {
     const e = env()
     const { id, orderId, token } = await expressCheckout('handlenett')

@@ -139,6 +139,32 @@ describe('checkout with Pay with Vipps', () => {
     }
   })
 
+  it('sends an order stored just before a crash (never sent) from the status sync, with its stored key', async () => {
+    const e = env()
+    const shopper = new Shopper(e)
+    await shopper.add('earl-grey-100', 3)
+    const cart = await e.shop.ctx.carts.get(/kasse_shop_cart=([^;]+)/.exec(shopper.cookieHeader)![1])
+    const placed = await e.shop.ctx.orders.placeOrder(cart, {
+      name: 'Ola Nordmann',
+      email: 'ola@example.no',
+      phone: '4791234567',
+      addressLine1: 'Storgata 2',
+      postalCode: '0155',
+      city: 'Oslo',
+      shippingMethodId: 'store',
+    })
+    expect(placed.payment.redirectUrl).toBeNull()
+    await e.shop.ctx.sync.sweep()
+    const creates = e.faults
+      .to('POST', /^\/epayment\/v1\/payments$/)
+      .filter((r) => (r.body as { reference: string }).reference === placed.payment.reference)
+    expect(creates).toHaveLength(1)
+    expect(creates[0]!.headers['idempotency-key']).toBe(placed.payment.idempotencyKey)
+    const after = await e.shop.ctx.orders.get(placed.order.id)
+    expect(after.order.state).toBe('pending_payment')
+    expect(after.payment.redirectUrl).toMatch(/\/landing\?token=/)
+  })
+
   it('sends the receipt with every line and the shipping line, adding up to the amount', async () => {
     const { view } = await checkedOut(
       [

@@ -250,7 +250,7 @@ export class Orders {
     } catch (error) {
       if (isRefusal(error) && !isUsedEcomOrderId(error)) {
         this.options.log.warn(
-          { order: view.order.number, reason: refusalReason(error) },
+          { order: view.order.number, refusal: refusalCode(error) },
           'payment refused at start',
         )
         await this.fail(id, 'refused')
@@ -280,7 +280,9 @@ export class Orders {
       return view
     }
     if (status.kind === 'missing') {
-      if (view.order.state === 'unknown') await this.startPayment(id)
+      // The request never arrived: its answer was lost before it was sent, or the process stopped
+      // between storing the order and calling. Sending it again with its key is safe.
+      if (view.order.state === 'unknown' || view.payment.redirectUrl === null) await this.startPayment(id)
       return this.get(id)
     }
     await this.applyStatus(id, status)
@@ -585,8 +587,16 @@ export class Orders {
       }
     } catch (error) {
       if (isRefusal(error)) {
+        if (op.kind === 'cancel' && op.state === 'unknown' && (await gateway.isReleased(view.payment))) {
+          // eCom's cancel has no key: repeated after a lost answer it is refused as already done. It was.
+          await this.settle(op, 'done')
+          return { state: 'done' }
+        }
         const message = refusalReason(error)
-        this.options.log.warn({ order: view.order.number, operation: op.kind, message }, 'operation refused')
+        this.options.log.warn(
+          { order: view.order.number, operation: op.kind, refusal: refusalCode(error) },
+          'operation refused',
+        )
         await this.settle(op, 'refused', message)
         return { state: 'refused', message }
       }
@@ -827,6 +837,13 @@ function isRefusal(error: unknown): error is VippsApiError | VippsEcomError {
 
 /** eCom 34: the orderId is used, so an earlier initiate of this very order did arrive. */
 const isUsedEcomOrderId = (error: unknown) => error instanceof VippsEcomError && error.errorCode === '34'
+
+/** The refusal's stable code for logs: never its text, which may name a person or a number. */
+function refusalCode(error: VippsApiError | VippsEcomError): string {
+  return error instanceof VippsEcomError
+    ? `ecom ${error.errorCode ?? error.status}`
+    : `${error.status} ${error.type ?? ''}`.trim()
+}
 
 function refusalReason(error: VippsApiError | VippsEcomError): string {
   if (error instanceof VippsEcomError) return error.errors[0]?.errorMessage ?? error.message

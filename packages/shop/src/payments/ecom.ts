@@ -56,6 +56,14 @@ export class EcomGateway implements PaymentGateway {
   async refund(payment: PaymentRow, amount: number, key: string, text: string): Promise<void> {
     await this.vipps.ecom.refund(payment.reference, { amount, transactionText: text }, { requestId: key })
   }
+
+  async isReleased(payment: PaymentRow): Promise<boolean> {
+    const details = await this.vipps.ecom.details(payment.reference)
+    const cancelled = details.transactionLogHistory.some(
+      (entry) => entry.operationSuccess && (entry.operation === 'CANCEL' || entry.operation === 'VOID'),
+    )
+    return cancelled && (details.transactionSummary?.remainingAmountToCapture ?? 0) === 0
+  }
 }
 
 /**

@@ -48,6 +48,15 @@ export class EpaymentGateway implements PaymentGateway {
   async refund(payment: PaymentRow, amount: number, key: string): Promise<void> {
     await this.vipps.epayment.refund(payment.reference, money(payment, amount), { idempotencyKey: key })
   }
+
+  async isReleased(payment: PaymentRow): Promise<boolean> {
+    const found = await this.vipps.epayment.get(payment.reference)
+    const { authorizedAmount, capturedAmount, cancelledAmount } = found.aggregate
+    if (found.state === 'TERMINATED') return true
+    return (
+      cancelledAmount.value > 0 && authorizedAmount.value === capturedAmount.value + cancelledAmount.value
+    )
+  }
 }
 
 const money = (payment: PaymentRow, value: number) => ({

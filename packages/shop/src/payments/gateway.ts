@@ -38,4 +38,6 @@ export interface PaymentGateway {
   /** Releases what is not captured (`afterCapture`: some of it was). */
   cancel(payment: PaymentRow, key: string, options: { afterCapture: boolean; text: string }): Promise<void>
   refund(payment: PaymentRow, amount: number, key: string, text: string): Promise<void>
+  /** True once nothing is left reserved to capture and a cancel has taken effect (or the request ended). */
+  isReleased(payment: PaymentRow): Promise<boolean>
 }

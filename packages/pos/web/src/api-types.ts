@@ -1,0 +1,161 @@
+/**
+ * The till API's answers as the cashier app reads them (the OpenAPI document
+ * at /docs/json is the source). Written out here, not imported from the
+ * server's schemas, so the browser bundle carries no server code; a type test
+ * (test/api-types.check.ts) holds them to the server's schemas.
+ */
+
+export type Role = 'cashier' | 'manager'
+
+export interface Session {
+  cashier: { id: string; name: string; role: Role }
+  till: { posId: string; name: string }
+  store: { id: string; name: string; msn: string; currency: string; country: string }
+  csrfToken: string
+  expiresAt: string
+}
+
+export interface Product {
+  id: string
+  name: string
+  barcode: string
+  grossPrice: number
+  currency: string
+  vatRate: number
+  active: boolean
+}
+
+export type SaleState = 'open' | 'awaiting_payment' | 'paid' | 'voided'
+
+export type LineDiscount = null | { kind: 'amount'; amount: number } | { kind: 'percent'; percent: number }
+
+export interface SaleLine {
+  id: string
+  productId: string
+  name: string
+  barcode: string
+  /** Including VAT, before discount, in minor units. */
+  unitPrice: number
+  quantity: number
+  /** Percent. */
+  vatRate: number
+  discount: LineDiscount
+  discountAmount: number
+  grossAmount: number
+  vatAmount: number
+  netAmount: number
+}
+
+export interface VatBreakdownEntry {
+  vatRate: number
+  grossAmount: number
+  vatAmount: number
+  netAmount: number
+}
+
+export interface SaleCustomer {
+  msisdn: string
+  /** e.g. +47 123 45 678 */
+  display: string
+  source: 'typed' | 'qr'
+}
+
+export interface Sale {
+  id: string
+  posId: string
+  state: SaleState
+  currency: string
+  receiptNumber: number | null
+  updatedAt: string
+  /** Absent on a till without the payment flow; null before the customer is known. */
+  customer?: SaleCustomer | null
+  lines: SaleLine[]
+  totals: {
+    grossAmount: number
+    vatAmount: number
+    netAmount: number
+    discountAmount: number
+    vatBreakdown: VatBreakdownEntry[]
+  }
+}
+
+export type AttemptState =
+  | 'creating'
+  | 'unknown'
+  | 'waiting_for_customer'
+  | 'authorized'
+  | 'capturing'
+  | 'cancelling'
+  | 'captured'
+  | 'declined'
+  | 'expired'
+  | 'cancelled'
+  | 'failed'
+
+export interface PaymentAttempt {
+  id: string
+  saleId: string
+  reference: string
+  state: AttemptState
+  /** The state in the cashier's words, from the till. */
+  stateText: string
+  amount: number
+  currency: string
+  customer: { display: string; source: 'typed' | 'qr' } | null
+  error?: { code: string; message: string; retryable: boolean }
+  updatedAt: string
+}
+
+/** Every error the till answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string }
+}
+
+export type RefundState = 'refunding' | 'refunded' | 'failed'
+
+/** One sale in the journal (GET /api/sales). */
+export interface JournalEntry {
+  id: string
+  posId: string
+  receiptNumber: number | null
+  state: SaleState
+  currency: string
+  grossAmount: number
+  vatAmount: number
+  openedAt: string
+  closedAt: string | null
+  customer: { display: string; source: 'typed' | 'qr' } | null
+  payment: {
+    id: string
+    reference: string
+    state: AttemptState
+    stateText: string
+    pspReference: string | null
+    amount: number
+    capturedAmount: number
+    refundedAmount: number
+    attempts: number
+  } | null
+  refunds: Array<{
+    id: string
+    state: RefundState
+    amount: number
+    receiptNumber: number | null
+    createdAt: string
+  }>
+  /** The printable receipt, once paid. */
+  receiptUrl: string | null
+}
+
+export interface Refund {
+  id: string
+  saleId: string
+  state: RefundState
+  amount: number
+  currency: string
+  receiptNumber: number | null
+  /** The printable return receipt, once refunded. */
+  receiptUrl: string | null
+  lines: Array<{ lineId: string; quantity: number; grossAmount: number; vatAmount: number }>
+  error?: { code: string; message: string }
+}

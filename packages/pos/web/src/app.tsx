@@ -1,0 +1,111 @@
+/**
+ * The cashier app: sign in at a till, then sell (scan, take payment) or, for
+ * a manager, look through the journal and refund. The sale lives in the
+ * till's database, so signing out, a reload or an ended session never loses
+ * a cart: the next sign-in at the till finds it again.
+ */
+import { useEffect, useState } from 'preact/hooks'
+import { ApiError, api, messageOf, SIGNED_OUT_EVENT, setCsrfToken } from './api.ts'
+import type { Session } from './api-types.ts'
+import { JournalScreen } from './journal-screen.tsx'
+import { SaleScreen } from './sale-screen.tsx'
+import { SignInScreen } from './sign-in-screen.tsx'
+
+type View = 'sale' | 'journal'
+
+export function App() {
+  // undefined while asking the till whether this browser is signed in.
+  const [session, setSession] = useState<Session | null | undefined>(undefined)
+  const [notice, setNotice] = useState<string | undefined>(undefined)
+  const [view, setView] = useState<View>('sale')
+
+  useEffect(() => {
+    api<Session>('GET', '/api/session')
+      .then((current) => {
+        setCsrfToken(current.csrfToken)
+        setSession(current)
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ApiError && error.status === 401)) setNotice(messageOf(error))
+        setSession(null)
+      })
+  }, [])
+
+  // Any request answered "not signed in" (the session ended) brings back the sign-in screen.
+  useEffect(() => {
+    const signedOut = () => {
+      setCsrfToken(undefined)
+      setSession(null)
+      setView('sale')
+      setNotice('The session has ended. Sign in again: the sale is kept.')
+    }
+    window.addEventListener(SIGNED_OUT_EVENT, signedOut)
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut)
+  }, [])
+
+  if (session === undefined) {
+    return (
+      <main class="loading" aria-busy="true">
+        Starting the till…
+      </main>
+    )
+  }
+  if (session === null) {
+    return (
+      <SignInScreen
+        notice={notice}
+        onSignedIn={(signedIn) => {
+          setCsrfToken(signedIn.csrfToken)
+          setNotice(undefined)
+          setView('sale')
+          setSession(signedIn)
+        }}
+      />
+    )
+  }
+
+  const signOut = async () => {
+    try {
+      await api('DELETE', '/api/session')
+    } catch {
+      // Signed out on the till already, or it is unreachable: either way this screen signs out.
+    }
+    setCsrfToken(undefined)
+    setNotice(undefined)
+    setView('sale')
+    setSession(null)
+  }
+
+  return (
+    <div class="till">
+      <header class="topbar">
+        <div class="topbar-where">
+          <strong>{session.store.name}</strong>
+          <span>
+            {session.till.name} ({session.till.posId})
+          </span>
+        </div>
+        <nav class="topbar-actions" aria-label="Till">
+          {session.cashier.role === 'manager' && (
+            <button
+              type="button"
+              class="secondary"
+              aria-pressed={view === 'journal'}
+              onClick={() => setView(view === 'journal' ? 'sale' : 'journal')}
+            >
+              {view === 'journal' ? 'Back to the sale' : 'Journal and refunds'}
+            </button>
+          )}
+          <span class="topbar-who" data-testid="signed-in-as">
+            {session.cashier.name}
+            {session.cashier.role === 'manager' ? ' (manager)' : ''}
+          </span>
+          <button type="button" class="secondary" onClick={signOut}>
+            Sign out
+          </button>
+        </nav>
+      </header>
+      {view === 'journal' ? <JournalScreen session={session} /> : <SaleScreen session={session} />}
+    </div>
+  )
+}

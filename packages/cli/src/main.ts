@@ -1,21 +1,22 @@
 /**
  * `kasse`: one command for the whole system.
  *
- *   kasse up        everything on one machine (for now: the sandbox)
+ *   kasse up        everything on one machine: the sandbox and the web shop
  *   kasse sandbox   the local Vipps MobilePay platform
  */
 import { loadConfig, type RunningSandbox, type SandboxConfig, startSandbox } from '@kasse/sandbox'
+import { startDemoShop } from '@kasse/shop'
 import { parseArgs, portFlag, UsageError } from './args.ts'
 
 const COMMANDS = {
-  up: ['sandbox-port', 'config'],
+  up: ['sandbox-port', 'shop-port', 'config'],
   sandbox: ['port', 'host', 'config'],
   help: [],
 } as const
 
 const USAGE = `usage: kasse <command> [options]
 
-  up        [--sandbox-port 4010] [--config sandbox.json]   run everything, print the URLs
+  up        [--sandbox-port 4010] [--shop-port 4030] [--config sandbox.json]   run everything, print the URLs
   sandbox   [--port 4010] [--host 127.0.0.1] [--config sandbox.json]
             the local Vipps MobilePay platform
   bench     [--suites sandbox,startup] [--quick] [--profile]   benchmarks (bench/README.md)
@@ -66,8 +67,14 @@ export async function main(argv: string[]): Promise<void> {
     switch (command) {
       case 'up': {
         const sandbox = await runSandbox(portFlag(flags, 'sandbox-port', 4010), '127.0.0.1', flags.config)
+        const shop = await startDemoShop({
+          sandboxUrl: sandbox.url,
+          merchant: sandbox.ctx.config.merchants[0]!,
+          port: portFlag(flags, 'shop-port', 4030),
+        })
+        console.log(`\n${shop.describe()}`)
         console.log('\nkasse is up. Ctrl-C stops it.')
-        closeOnSignal([sandbox.close])
+        closeOnSignal([shop.close, sandbox.close])
         return
       }
       case 'sandbox': {

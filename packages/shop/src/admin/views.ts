@@ -20,7 +20,7 @@ export function paymentSummary(pay: PaymentRow): Html {
 }
 
 export function signInView(error?: string): Html {
-  return html`<section class="panel" style="max-width:420px">
+  return html`<section class="panel narrow">
 <h1>Logg inn</h1>
 <form method="post" action="/admin/logg-inn">
 <div class="field"><label for="username">Brukernavn</label><input id="username" name="username" type="text" autocomplete="username" required></div>
@@ -31,7 +31,7 @@ ${error ? html`<div class="error" data-testid="error-password">${error}</div>` :
 }
 
 export function orderListView(orders: (OrderRow & { payment: PaymentRow })[], csrf: string): Html {
-  return html`<div class="actions" style="justify-content:space-between"><h1>Ordrer</h1>
+  return html`<div class="actions spread"><h1>Ordrer</h1>
 <form method="post" action="/admin/logg-ut"><input type="hidden" name="csrf" value="${csrf}"><button class="secondary" type="submit">Logg ut</button></form></div>
 ${
   orders.length === 0
@@ -79,7 +79,7 @@ ${shippable ? html`<td>${line.isShipping ? html`<span class="muted">${left > 0 ?
 <tfoot><tr><td colspan="${shippable ? 5 : 4}">Totalt</td><td class="amount">${formatKroner(order.totalAmount)}</td></tr></tfoot></table>
 ${
   shippable && goods.some((l) => l.quantity - l.shippedQuantity - l.cancelledQuantity > 0)
-    ? html`<div class="field" style="margin-top:12px"><label for="tracking">Sporingsnummer (valgfritt)</label><input id="tracking" name="tracking" type="text" maxlength="60"></div>
+    ? html`<div class="field spaced"><label for="tracking">Sporingsnummer (valgfritt)</label><input id="tracking" name="tracking" type="text" maxlength="60"></div>
 <button type="submit" data-testid="ship">Marker som sendt og trekk beløpet</button>`
     : ''
 }
@@ -93,9 +93,9 @@ ${canCancel(order.state) && !open ? html`<form method="post" action="/admin/ordr
 </div>
 ${
   refundable > 0 && !open
-    ? html`<form method="post" action="/admin/ordre/${order.id}/refunder" class="actions" style="margin-top:12px">
+    ? html`<form method="post" action="/admin/ordre/${order.id}/refunder" class="actions spaced">
 <input type="hidden" name="csrf" value="${csrf}">
-<label for="amount">Refunder (kr)</label><input id="amount" name="amount" type="text" inputmode="decimal" value="${(refundable / 100).toFixed(2).replace('.', ',')}" style="width:9em">
+<label for="amount">Refunder (kr)</label><input id="amount" name="amount" type="text" inputmode="decimal" value="${(refundable / 100).toFixed(2).replace('.', ',')}" class="amount-input">
 <button type="submit" class="secondary" data-testid="refund">Refunder</button>
 <span class="muted">høyst ${formatKroner(refundable)}</span></form>`
     : ''

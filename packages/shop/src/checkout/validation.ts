@@ -27,7 +27,7 @@ export type CheckoutValidation =
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-/** A Norwegian phone number as typed ("912 34 567", "+47 91234567") → 8 digits, or undefined. */
+/** A Norwegian mobile number as typed ("912 34 567", "+47 91234567") → 8 digits, or undefined. */
 export function norwegianMobile(text: string): string | undefined {
   const digits = text.replace(/[\s\-().]/g, '').replace(/^(\+47|0047)/, '')
   return /^\d{8}$/.test(digits) ? digits : undefined
@@ -51,7 +51,7 @@ export function validateCheckout(body: FormBody): CheckoutValidation {
   need('city', 'Skriv inn poststed')
   if (!EMAIL.test(values.email ?? '')) errors.email = 'Skriv inn en gyldig e-postadresse'
   const mobile = norwegianMobile(values.phone ?? '')
-  if (!mobile) errors.phone = 'Skriv inn et norsk telefonnummer med 8 siffer'
+  if (!mobile) errors.phone = 'Skriv inn et norsk mobilnummer med 8 siffer'
   if (!/^\d{4}$/.test(values.postalCode ?? '')) errors.postalCode = 'Postnummer er fire siffer'
   if (!findShippingMethod(values.shippingMethodId ?? '', values.postalCode)) {
     errors.shippingMethodId = 'Velg en leveringsmåte'

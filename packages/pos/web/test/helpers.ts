@@ -1,18 +1,18 @@
 /**
  * The cashier app in a real headless Chromium, against a real sandbox and a
- * real till wired to it, both listening on 127.0.0.1: what a cashier sees,
- * types and taps. One sandbox, one till (on an embedded database in a temp
- * directory) and one browser per test file; each test gets fresh pages and a
- * till with no sale under way.
+ * real till wired to it (registered for its webhooks, its background worker
+ * running), both listening on 127.0.0.1: what a cashier sees, types and taps.
+ * One sandbox, one till (embedded database in a temp directory, or a fresh
+ * database on KASSE_TEST_DATABASE_URL's server) and one browser per test
+ * file; each test gets fresh pages and a till with no sale under way.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { BrowserContext, Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import type { LaunchOptions, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
 import { type RunningSandbox, startSandbox } from '../../../sandbox/src/index.ts'
-import { useBrowser } from '../../../sandbox/test/browser.ts'
+import { textOf, usePages } from '../../../sandbox/test/browser.ts'
 import { type RunningPos, startPos } from '../../src/server.ts'
+import { freshTillStorage } from '../../test/database.ts'
+import { settingsFor } from '../../test/wire.ts'
 
 export interface Credentials {
   staffNumber: string
@@ -35,6 +35,8 @@ export const PRODUCTS = {
   inactive: { name: 'Julebrus 0,5 l', barcode: '7038010811340', price: 2990, vat: 15 },
 } as const
 
+export { textOf }
+
 export interface CashierWorld {
   sandbox(): RunningSandbox
   pos(): RunningPos
@@ -45,56 +47,56 @@ export interface CashierWorld {
 }
 
 /**
- * Starts the sandbox, the till and the browser for the calling file.
- * Before each test the tills' sales are voided (and any payment request
- * cancelled), so every test starts at an empty sale; after each, it fails if
- * a page threw.
+ * Starts the sandbox, the till and the browser (launched with `launch`) for
+ * the calling file. Before each test the tills' sales are voided (and any
+ * payment request cancelled), so every test starts at an empty sale; after
+ * each, it fails if a page threw.
  */
-export function useCashierWorld(): CashierWorld {
-  const browser = useBrowser()
+export function useCashierWorld(launch: LaunchOptions = {}): CashierWorld {
   let sandbox: RunningSandbox | undefined
   let pos: RunningPos | undefined
-  let dataDir: string | undefined
-  const contexts: BrowserContext[] = []
+  let storage: Awaited<ReturnType<typeof freshTillStorage>> | undefined
+  const pages = usePages(() => pos!.url, launch)
   const pageErrors: string[] = []
+  // Limits, not expectations: a browser, a sandbox and a till with its own
+  // database per file take a while to start on a busy two-core machine, and
+  // a payment's test crosses three processes.
+  vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 })
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 })
-    dataDir = mkdtempSync(join(tmpdir(), 'kasse-cashier-app-'))
-    // The embedded database whatever the environment says: this file's till is its own.
-    pos = await startPos({ port: 0, databaseUrl: '', dataDir, sandboxUrl: sandbox.url })
+    storage = await freshTillStorage()
+    pos = await startPos({
+      port: 0,
+      databaseUrl: storage.databaseUrl,
+      dataDir: storage.dataDir,
+      vipps: settingsFor(sandbox),
+    })
   })
   afterAll(async () => {
-    for (const context of contexts.splice(0)) await context.close()
     await pos?.close()
     await sandbox?.close()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+    await storage?.drop()
   })
   beforeEach(async () => {
     for (const posId of ['till-1', 'till-2']) await clearTill(pos!.url, posId)
   })
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close()
+  afterEach(() => {
     const errors = pageErrors.splice(0)
     expect(errors, 'errors thrown in the pages').toEqual([])
   })
 
-  async function newPage(url: string): Promise<Page> {
-    const context = await browser().newContext()
-    contexts.push(context)
-    const page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    page.on('pageerror', (error) => pageErrors.push(`${url}: ${error.message}`))
-    await page.goto(url)
+  function watched(page: Page): Page {
+    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`))
     return page
   }
 
   return {
     sandbox: () => sandbox!,
     pos: () => pos!,
-    openTill: () => newPage(`${pos!.url}/`),
+    openTill: async () => watched(await pages.open('/')),
     async openPhone(msisdn) {
-      const page = await newPage(`${sandbox!.url}/phone/${msisdn}`)
+      const page = watched(await pages.open(`${sandbox!.url}/phone/${msisdn}`))
       await page.locator('#live[data-state="live"]').waitFor()
       return page
     },
@@ -152,11 +154,6 @@ export async function signIn(page: Page, who: Credentials, posId = 'till-1'): Pr
 export async function scan(page: Page, content: string): Promise<void> {
   await page.keyboard.type(content)
   await page.keyboard.press('Enter')
-}
-
-/** Visible text with runs of whitespace (an amount's no-break spaces too) as one space. */
-export async function textOf(locator: Locator): Promise<string> {
-  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim()
 }
 
 /** "kr 1 234,50" as the till shows it, for comparing with textOf. */

@@ -5,7 +5,7 @@
  * Either way the till's migrations have run, as they do when it starts.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -28,6 +28,36 @@ export async function openTestDatabase(): Promise<PosDatabase> {
       await database.close()
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     },
+  }
+}
+
+/**
+ * Where a till started with `startPos` in a test keeps its data: a fresh
+ * database on KASSE_TEST_DATABASE_URL's server, or else a fresh embedded data
+ * directory. `drop` removes it. Several till apps may open it one after the
+ * other (a restart).
+ */
+export async function freshTillStorage(): Promise<{
+  databaseUrl: string
+  dataDir: string | undefined
+  drop(): Promise<void>
+}> {
+  if (TEST_DATABASE_URL) {
+    const name = `kasse_test_${randomBytes(6).toString('hex')}`
+    await adminQuery(`CREATE DATABASE ${name}`)
+    const url = new URL(TEST_DATABASE_URL)
+    url.pathname = `/${name}`
+    return {
+      databaseUrl: url.toString(),
+      dataDir: undefined,
+      drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    }
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'kasse-pos-wire-'))
+  return {
+    databaseUrl: '',
+    dataDir: join(dataDir, 'pos-data'),
+    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
   }
 }
 

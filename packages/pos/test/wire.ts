@@ -1,0 +1,136 @@
+/**
+ * Helpers for tests that cross the wire: a sandbox and a till listening on
+ * 127.0.0.1, a cashier's HTTP client with the session cookie and CSRF header,
+ * a reader for the till's Server-Sent Events, and a bounded wait for a
+ * condition (never a fixed sleep).
+ */
+import { defaultConfig, type RunningSandbox } from '@kasse/sandbox'
+import type { VippsSettings } from '../src/payments/platform.ts'
+
+/** The till's settings for a running sandbox's seeded test merchant. */
+export function settingsFor(sandbox: RunningSandbox): VippsSettings {
+  const merchant = defaultConfig().merchants.find((m) => m.msn === '123456')!
+  return {
+    baseUrl: sandbox.url,
+    clientId: merchant.clientId,
+    clientSecret: merchant.clientSecret,
+    subscriptionKey: merchant.subscriptionKey,
+  }
+}
+
+/** A JSON answer as tests read it. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and assert on them
+export type Json = any
+
+export interface HttpTill {
+  cookie: string
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: () => Promise<Json> }>
+}
+
+/** Signs in at a running till as a cashier would. */
+export async function signInOverHttp(
+  url: string,
+  who = { staffNumber: '1', pin: '1234' },
+  posId = 'till-1',
+): Promise<HttpTill> {
+  const response = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ posId, ...who }),
+  })
+  if (response.status !== 201) throw new Error(`sign-in failed: ${response.status}`)
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+  const { csrfToken } = (await response.json()) as { csrfToken: string }
+  return {
+    cookie,
+    request: async (method, path, body) => {
+      const answer = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          cookie,
+          'x-kasse-csrf': csrfToken,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      const text = await answer.text()
+      return { status: answer.status, json: async () => JSON.parse(text) }
+    },
+  }
+}
+
+export interface LiveEvent {
+  event: string
+  data: Json
+}
+
+/** Reads the till's event stream into `events` until `close()`. */
+export async function followEvents(url: string, till: HttpTill) {
+  const controller = new AbortController()
+  const response = await fetch(`${url}/api/events`, {
+    headers: { cookie: till.cookie },
+    signal: controller.signal,
+  })
+  if (response.status !== 200) throw new Error(`events: ${response.status}`)
+  const events: LiveEvent[] = []
+  const reading = (async () => {
+    const decoder = new TextDecoder()
+    let buffer = ''
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true })
+        let end = buffer.indexOf('\n\n')
+        while (end >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const event = /^event: (.*)$/m.exec(block)?.[1]
+          const data = /^data: (.*)$/m.exec(block)?.[1]
+          if (event && data) events.push({ event, data: JSON.parse(data) })
+          end = buffer.indexOf('\n\n')
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })()
+  return {
+    events,
+    close: async () => {
+      controller.abort()
+      await reading
+    },
+  }
+}
+
+/**
+ * Polls `check` until it returns a value (not undefined), at most `timeoutMs`.
+ *
+ * @example
+ * const attempt = await eventually(async () => { const a = await get(); return a.state === 'captured' ? a : undefined })
+ */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined) return value
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

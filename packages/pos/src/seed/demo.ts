@@ -7,6 +7,7 @@
  * price or a PIN keeps the change when the till starts again.
  */
 
+import { inArray } from 'drizzle-orm'
 import { hashPin } from '../cashiers/pin.ts'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
@@ -95,7 +96,17 @@ function demoPinHashes(): Promise<string[]> {
  */
 export async function seedDemo(db: Db, clock: Clock): Promise<void> {
   const now = new Date(clock.now())
-  const pinHashes = await demoPinHashes()
+  // scrypt is slow on purpose: hash the PINs only when a demo cashier is missing (a first start).
+  const present = await db
+    .select({ id: cashier.id })
+    .from(cashier)
+    .where(
+      inArray(
+        cashier.id,
+        DEMO_CASHIERS.map((c) => c.id),
+      ),
+    )
+  const pinHashes = present.length < DEMO_CASHIERS.length ? await demoPinHashes() : []
   await db.transaction(async (tx) => {
     await tx
       .insert(store)
@@ -105,17 +116,19 @@ export async function seedDemo(db: Db, clock: Clock): Promise<void> {
       .insert(till)
       .values(DEMO_TILLS.map((t) => ({ ...t, storeId: DEMO_STORE.id, createdAt: now })))
       .onConflictDoNothing()
-    await tx
-      .insert(cashier)
-      .values(
-        DEMO_CASHIERS.map(({ pin: _pin, ...c }, i) => ({
-          ...c,
-          storeId: DEMO_STORE.id,
-          pinHash: pinHashes[i]!,
-          createdAt: now,
-        })),
-      )
-      .onConflictDoNothing()
+    if (pinHashes.length > 0) {
+      await tx
+        .insert(cashier)
+        .values(
+          DEMO_CASHIERS.map(({ pin: _pin, ...c }, i) => ({
+            ...c,
+            storeId: DEMO_STORE.id,
+            pinHash: pinHashes[i]!,
+            createdAt: now,
+          })),
+        )
+        .onConflictDoNothing()
+    }
     await tx
       .insert(product)
       .values(

@@ -1,26 +1,91 @@
 /**
  * `kasse`: one command for the whole system.
  *
- *   kasse up        everything on one machine: the sandbox and the web shop
+ *   kasse up        everything on one machine: the sandbox, the till and the web shop
  *   kasse sandbox   the local Vipps MobilePay platform
+ *   kasse pos       the till alone
  */
-import { loadConfig, type RunningSandbox, type SandboxConfig, startSandbox } from '@kasse/sandbox'
+import {
+  DEMO_STORE,
+  describeDemoSeed,
+  type RunningPos,
+  startPos,
+  type VippsSettings,
+  vippsSettingsFromEnv,
+} from '@kasse/pos'
+import {
+  defaultConfig,
+  loadConfig,
+  type MerchantConfig,
+  type RunningSandbox,
+  type SandboxConfig,
+  startSandbox,
+} from '@kasse/sandbox'
 import { startDemoShop } from '@kasse/shop'
 import { parseArgs, portFlag, UsageError } from './args.ts'
 
 const COMMANDS = {
-  up: ['sandbox-port', 'shop-port', 'config'],
+  up: ['sandbox-port', 'pos-port', 'shop-port', 'config'],
   sandbox: ['port', 'host', 'config'],
+  pos: ['port', 'host', 'sandbox-url', 'database-url', 'data-dir'],
   help: [],
 } as const
 
 const USAGE = `usage: kasse <command> [options]
 
-  up        [--sandbox-port 4010] [--shop-port 4030] [--config sandbox.json]   run everything, print the URLs
+  up        [--sandbox-port 4010] [--pos-port 4020] [--shop-port 4030] [--config sandbox.json]
+            run everything, print the URLs and the test credentials
   sandbox   [--port 4010] [--host 127.0.0.1] [--config sandbox.json]
             the local Vipps MobilePay platform
+  pos       [--port 4020] [--host 127.0.0.1] [--sandbox-url http://127.0.0.1:4010]
+            [--database-url postgres://…] [--data-dir .kasse/pos-data]
+            the till; Vipps MobilePay keys from KASSE_VIPPS_URL, KASSE_VIPPS_CLIENT_ID,
+            KASSE_VIPPS_CLIENT_SECRET, KASSE_VIPPS_SUBSCRIPTION_KEY (with --sandbox-url
+            and no keys set: the sandbox's own seeded test keys)
   bench     [--suites sandbox,startup] [--quick] [--profile]   benchmarks (bench/README.md)
 `
+
+/**
+ * The till's platform settings for a local sandbox: the sandbox's own seeded
+ * test merchant (the demo store's MSN), which is what the sandbox accepts.
+ */
+function sandboxSettings(sandboxUrl: string, merchants: MerchantConfig[]): VippsSettings {
+  const merchant = merchants.find((m) => m.msn === DEMO_STORE.msn) ?? merchants[0]!
+  return {
+    baseUrl: sandboxUrl,
+    clientId: merchant.clientId,
+    clientSecret: merchant.clientSecret,
+    subscriptionKey: merchant.subscriptionKey,
+  }
+}
+
+function describePos(pos: RunningPos): string {
+  return [
+    `Till (cashier app)       ${pos.url}`,
+    `  API documentation      ${pos.url}/docs`,
+    `  webhook registered at  ${pos.webhookUrl ?? '(no Vipps MobilePay settings: payments are off)'}`,
+    ...describeDemoSeed()
+      .split('\n')
+      .map((line) => `  ${line}`),
+  ].join('\n')
+}
+
+async function runPos(options: {
+  port: number
+  host: string
+  vipps: VippsSettings | undefined
+  databaseUrl?: string
+  dataDir?: string
+}): Promise<RunningPos> {
+  return startPos({
+    port: options.port,
+    host: options.host,
+    vipps: options.vipps,
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+  })
+}
 
 function describeSandbox(sandbox: RunningSandbox, config: SandboxConfig): string {
   const lines = [`Vipps MobilePay sandbox  ${sandbox.url}`, `  phone simulator        ${sandbox.url}/phone`]
@@ -67,14 +132,41 @@ export async function main(argv: string[]): Promise<void> {
     switch (command) {
       case 'up': {
         const sandbox = await runSandbox(portFlag(flags, 'sandbox-port', 4010), '127.0.0.1', flags.config)
-        const shop = await startDemoShop({
-          sandboxUrl: sandbox.url,
-          merchant: sandbox.ctx.config.merchants[0]!,
-          port: portFlag(flags, 'shop-port', 4030),
-        })
+        // The till and the shop start side by side; each registers its own webhook with the sandbox.
+        const [pos, shop] = await Promise.all([
+          runPos({
+            port: portFlag(flags, 'pos-port', 4020),
+            host: '127.0.0.1',
+            vipps: sandboxSettings(sandbox.url, sandbox.ctx.config.merchants),
+          }),
+          startDemoShop({
+            sandboxUrl: sandbox.url,
+            merchant: sandbox.ctx.config.merchants[0]!,
+            port: portFlag(flags, 'shop-port', 4030),
+          }),
+        ])
+        console.log(`\n${describePos(pos)}`)
         console.log(`\n${shop.describe()}`)
         console.log('\nkasse is up. Ctrl-C stops it.')
-        closeOnSignal([shop.close, sandbox.close])
+        closeOnSignal([shop.close, pos.close, sandbox.close])
+        return
+      }
+      case 'pos': {
+        const sandboxUrl = flags['sandbox-url']
+        const fromEnv = vippsSettingsFromEnv()
+        const vipps =
+          fromEnv && sandboxUrl
+            ? { ...fromEnv, baseUrl: sandboxUrl }
+            : (fromEnv ?? (sandboxUrl ? sandboxSettings(sandboxUrl, defaultConfig().merchants) : undefined))
+        const pos = await runPos({
+          port: portFlag(flags, 'port', 4020),
+          host: flags.host ?? '127.0.0.1',
+          vipps,
+          databaseUrl: flags['database-url'],
+          dataDir: flags['data-dir'],
+        })
+        console.log(describePos(pos))
+        closeOnSignal([pos.close])
         return
       }
       case 'sandbox': {

@@ -32,6 +32,16 @@ function writeAtomically(path: string, text: string): void {
   renameSync(temp, path)
 }
 
+/**
+ * A failure in one line for the report: the bench's own message, and the first
+ * error line of the child's output it carries (the cause), if any.
+ */
+export function failureSummary(message: string): string {
+  const [first = '', ...rest] = message.split('\n')
+  const cause = rest.find((line) => /error/i.test(line))?.trim()
+  return (cause ? `${first} ${cause}` : first).slice(0, 400)
+}
+
 /** The throughput chart of every load cell of every suite. */
 export function chartOf(results: BenchResults): string {
   const { machine } = results
@@ -100,7 +110,7 @@ async function runSuites(ctx: BenchContext): Promise<number> {
         cells: [],
         tables: [],
         targets: [],
-        notes: [`failed: ${(error as Error).message.split('\n')[0]}`],
+        notes: [`failed: ${failureSummary((error as Error).message)}`],
       })
     }
   }

@@ -375,6 +375,9 @@ export function SaleScreen(props: { session: Session }) {
           </div>
         </form>
 
+        {/* Above the cart, so it stays in reach however long the cart grows. */}
+        {cartEditable && <ProductSearch onAdd={addProduct} onScan={scan} />}
+
         <Cart sale={sale} editable={cartEditable} manager={manager} actions={cartActions} />
 
         {cartEditable && sale.lines.length > 0 && (
@@ -396,8 +399,6 @@ export function SaleScreen(props: { session: Session }) {
             )}
           </div>
         )}
-
-        {cartEditable && <ProductSearch onAdd={addProduct} onScan={scan} />}
       </div>
 
       <aside class="sale-side" aria-label="Payment">

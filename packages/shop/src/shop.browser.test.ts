@@ -7,7 +7,7 @@
  */
 import { desc } from 'drizzle-orm'
 import type { Locator, Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { textOf, usePages } from '../../sandbox/test/browser.ts'
 import {
   ADMIN,
@@ -27,6 +27,10 @@ const linesOf = async (locator: Locator) =>
     .split('\n')
     .map((line) => line.trim())
     .join(' / ')
+
+// Limits, not expectations: a flow here crosses a browser, the sandbox and the shop, which on a
+// busy two-core machine may take several times as long as alone.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 })
 
 const env = useTestShop()
 const pages = usePages(() => env().sandbox.url)

@@ -225,6 +225,8 @@ describe('checkout with Pay with Vipps', () => {
     const missing = await shopper.request('POST', '/handlekurv', { quantity: '1' })
     expect(missing.statusCode).toBe(400)
     expect(missing.body).toContain('productId mangler')
+    const json = await env().shop.app.inject({ method: 'POST', url: '/kasse', payload: { name: 42 } })
+    expect(json.statusCode).toBe(415)
     const empty = await shopper.request('POST', '/kasse', {})
     expect(empty.statusCode).toBe(303)
     expect(empty.headers.location).toBe('/handlekurv')

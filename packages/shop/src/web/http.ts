@@ -52,6 +52,13 @@ export function createShopHttp(options: { logger?: FastifyServerOptions['logger'
   const app: FastifyInstance = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: safeLogger(options.logger) })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // Pages take forms, whose every field is a string; JSON is for the Vipps routes only.
+    if (!isMachineRoute(request.url)) {
+      return done(
+        new ShopError('UNSUPPORTED_MEDIA_TYPE', 'Send skjemaet som et vanlig HTML-skjema'),
+        undefined,
+      )
+    }
     request.rawBody = body as string
     if ((body as string).trim() === '') return done(null, undefined)
     try {

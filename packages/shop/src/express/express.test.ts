@@ -99,6 +99,15 @@ describe('Hurtigkasse', () => {
     const details = await e.shop.ctx.vipps.ecom.details(orderId)
     expect(details.transactionSummary).toMatchObject({ capturedAmount: 34_800, remainingAmountToCapture: 0 })
     expect((await e.shop.ctx.orders.get(id)).order.state).toBe('shipped')
+
+    // And a refund of part of it, through eCom with the operation's key.
+    expect((await e.shop.ctx.orders.refund(id, 14_900)).state).toBe('done')
+    const refunded = await e.shop.ctx.vipps.ecom.details(orderId)
+    expect(refunded.transactionSummary).toMatchObject({
+      refundedAmount: 14_900,
+      remainingAmountToRefund: 19_900,
+    })
+    await expect(e.shop.ctx.orders.refund(id, 19_901)).rejects.toMatchObject({ field: 'amount' })
   })
 
   it('reserves the order from the details poll when the callback never lands', async () => {

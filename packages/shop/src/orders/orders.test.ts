@@ -7,7 +7,7 @@
 import { signWebhook } from '@kasse/vipps'
 import { desc, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { control, KARI, MSN, Shopper, type TestShop, useTestShop } from '../../test/helpers.ts'
+import { control, KARI, MSN, Shopper, type TestShop, until, useTestShop } from '../../test/helpers.ts'
 import { order as orderTable, payment as paymentTable } from '../db/schema.ts'
 import { WEBHOOK_PATH } from '../webhooks/registration.ts'
 
@@ -453,6 +453,27 @@ describe('the order admin', () => {
     expect(after.order.state).toBe('cancelled')
     expect(after.payment.cancelledAmount).toBe(view.order.totalAmount)
     expect((await staff.post(`/admin/ordre/${id}/kanseller`)).statusCode).toBe(409)
+  })
+
+  it('cancels an order still waiting for payment: the request is stopped, and its TERMINATED webhook changes nothing', async () => {
+    const { id, reference } = await checkedOut([['stearinlys', 1]])
+    const staff = await admin(env())
+    expect((await staff.post(`/admin/ordre/${id}/kanseller`)).statusCode).toBe(200)
+    expect(await stateOf(id)).toBe('cancelled')
+    const { json } = await control(env(), 'GET', `/_sandbox/payments/${MSN}/${reference}`)
+    expect((json.payment ?? json).state).toBe('TERMINATED')
+    await until(async () => {
+      const { json: listed } = await control(
+        env(),
+        'GET',
+        `/_sandbox/webhooks/deliveries?reference=${reference}`,
+      )
+      return listed.deliveries.some(
+        (d: { event: { name: string }; state: string }) =>
+          d.event.name === 'TERMINATED' && d.state === 'delivered',
+      )
+    }, 'the shop has acknowledged the TERMINATED webhook')
+    expect(await stateOf(id)).toBe('cancelled')
   })
 
   it('cancels the rest after a partial shipment: what shipped stays captured, the rest is released', async () => {

@@ -21,9 +21,12 @@ export interface Fault {
   /**
    * `refuse`: the connection is refused (certainly not sent); `drop`: the
    * connection breaks before the platform gets the request (outcome unknown to
-   * the till); `lose`: the platform does it and the answer is lost.
+   * the till); `lose`: the platform does it and the answer is lost; `hold`: it
+   * arrives late.
    */
-  kind: 'refuse' | 'drop' | 'lose'
+  kind: 'refuse' | 'drop' | 'lose' | 'hold'
+  /** With `hold`: the request reaches the platform only when this settles (a slow network). */
+  until?: Promise<unknown>
   /** How many calls it hits; default all while it is in the list. */
   times?: number
 }
@@ -94,6 +97,7 @@ function injectFetch(app: FastifyInstance, faults: Fault[], calls: Array<{ metho
       })
     }
     if (fault?.kind === 'drop') throw connectionReset()
+    if (fault?.kind === 'hold') await fault.until
     const response = await app.inject({
       method: method as 'GET',
       url: `${path}${url.search}`,

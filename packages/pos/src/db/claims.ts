@@ -48,7 +48,9 @@ export async function claimDue(db: Db, table: ClaimableTable, options: ClaimDueO
 
 /**
  * Claims one row if nobody holds a live lease on it (whatever its schedule):
- * for work a request wants done now, such as a cashier's cancel.
+ * for work a request wants done now, such as a cashier's cancel. A lease of
+ * this same process counts too: another request in it may be mid-call (the
+ * create a cancel must wait for).
  */
 export async function claimOne(
   db: Db,
@@ -61,7 +63,7 @@ export async function claimOne(
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
   const result = await db.execute(sql`
     UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
-    WHERE id = ${id} AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz OR claimed_by = ${options.claimer})
+    WHERE id = ${id} AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz)
     RETURNING id`)
   return rowsOf(result).length === 1
 }

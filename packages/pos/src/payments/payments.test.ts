@@ -27,6 +27,16 @@ const { pos, sandbox } = usePaymentTestBed()
 const createCall = call('POST', /^\/epayment\/v1\/payments$/)
 const captureCall = call('POST', /\/capture$/)
 
+/** Polls a condition on the database (bounded), for work another request is doing. */
+async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (let tries = 0; tries < 200; tries++) {
+    const value = await check()
+    if (value !== undefined) return value
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error('the condition never held')
+}
+
 async function attemptRow(id: string) {
   const [row] = await pos().database.db.select().from(paymentAttempt).where(eq(paymentAttempt.id, id))
   return row!
@@ -326,6 +336,34 @@ describe('cancelling', () => {
     const late = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
     expect(late.statusCode).toBe(409)
     expect(late.json().error.code).toBe('PAYMENT_NOT_CANCELLABLE')
+  })
+
+  it('while the request is still on its way waits for it, then cancels what it created', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    let arrive = () => {}
+    sandbox.faults.push({
+      matches: createCall,
+      kind: 'hold',
+      times: 1,
+      until: new Promise<void>((r) => (arrive = r)),
+    })
+    const starting = startPayment(kari, saleId)
+    const creating = await eventually(async () => {
+      const [row] = await pos().database.db.select().from(paymentAttempt)
+      return row?.state === 'creating' ? row : undefined
+    })
+
+    const cancel = await kari.request('POST', `/api/sales/${saleId}/payment/cancel`)
+    expect(cancel.json().attempt.state).toBe('cancelling')
+    arrive()
+    expect((await starting).state).toBe('cancelling')
+    // Nothing was cancelled on the platform before the request had arrived there.
+    expect((await sandbox.payment(creating.reference)).state).toBe('CREATED')
+
+    expect(await pos().ctx.payments.sweep()).toBe(1)
+    expect((await paymentOf(kari, saleId)).state).toBe('cancelled')
+    expect((await sandbox.payment(creating.reference)).state).toBe('TERMINATED')
   })
 
   it('while the outcome of the request is unknown finds nothing to cancel and closes the attempt', async () => {

@@ -162,7 +162,22 @@ export class Payments {
     await this.sales.beginPayment(actor, saleId)
 
     const now = this.now()
-    const prepared = await this.db.transaction(async (tx) => {
+    const prepared = await this.prepareAttempt(actor, saleId, now).catch(async (error: unknown) => {
+      // Nothing was sent: a sale frozen for a payment that was never stored goes back to editing.
+      await this.reopenUnlessUnderWay(saleId)
+      throw error
+    })
+    if (!prepared.send) return prepared.row
+    return this.sendCreate(prepared.row)
+  }
+
+  /** Stores the attempt to send (a new one, or a retryable failure reused), or finds the one under way. */
+  private prepareAttempt(
+    actor: Actor,
+    saleId: string,
+    now: Date,
+  ): Promise<{ row: AttemptRow; send: boolean }> {
+    return this.db.transaction(async (tx) => {
       const locked = await lockSale(tx, saleId)
       if (!locked || locked.tillId !== actor.tillId) throw new PosError('SALE_NOT_FOUND', 'No such sale')
       const last = await latestAttempt(tx, saleId)
@@ -218,8 +233,14 @@ export class Payments {
       await this.notify(tx, row)
       return { row, send: true }
     })
-    if (!prepared.send) return prepared.row
-    return this.sendCreate(prepared.row)
+  }
+
+  private async reopenUnlessUnderWay(saleId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await lockSale(tx, saleId)
+      const last = await latestAttempt(tx, saleId)
+      if (!last || !isLive(last.state as PaymentAttemptState)) await this.sales.reopenAfterPayment(saleId, tx)
+    })
   }
 
   /**
@@ -240,10 +261,14 @@ export class Payments {
           : 'The customer has approved the payment; it is being completed',
       )
     }
-    const marked = await this.move(row.id, (current) =>
-      isCancellable(current.state as PaymentAttemptState)
-        ? { state: 'cancelling', changes: { cancelRequestedAt: this.now() } }
-        : undefined,
+    // Not a claim holder here: whoever holds the attempt (a create on its way) keeps it.
+    const marked = await this.move(
+      row.id,
+      (current) =>
+        isCancellable(current.state as PaymentAttemptState)
+          ? { state: 'cancelling', changes: { cancelRequestedAt: this.now() } }
+          : undefined,
+      { release: false },
     )
     const now = this.now()
     if (
@@ -299,7 +324,6 @@ export class Payments {
       const target = view ? reconcile(attempt.state as PaymentAttemptState, view) : undefined
       await this.apply(tx, attempt, {
         state: target,
-        changes: view === 'authorized' ? { pspReference: attempt.pspReference ?? event.pspReference } : {},
         // Whatever it said, look now: the look-up's answer decides.
         nextCheckAt: now,
       })
@@ -430,10 +454,18 @@ export class Payments {
     if (found.kind === 'payment') return this.observe(row.id, found.payment)
     const sentAt = row.createSentAt?.getTime() ?? row.createdAt.getTime()
     if (this.clock.now() - sentAt <= this.timings.recreateWindowMs) {
-      const resend = await this.move(row.id, (current) =>
-        current.state === 'unknown' || current.state === 'creating'
-          ? { state: 'creating', changes: { createSentAt: this.now() }, nextCheckAt: this.leaseEnd() }
-          : undefined,
+      // Still holding the claim while the create is on its way, as the first sender did.
+      const resend = await this.move(
+        row.id,
+        (current) =>
+          current.state === 'unknown' || current.state === 'creating'
+            ? {
+                state: 'creating',
+                changes: { createSentAt: this.now(), claimedUntil: this.leaseEnd() },
+                nextCheckAt: this.leaseEnd(),
+              }
+            : undefined,
+        { release: false },
       )
       if (resend.state !== 'creating') return this.move(row.id, () => undefined)
       return this.sendCreate(resend)

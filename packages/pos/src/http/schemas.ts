@@ -1,16 +1,24 @@
 /** Schemas shared by the till's routes, for validation and the OpenAPI document. */
-import { type TSchema, Type } from '@sinclair/typebox'
-import { POS_ERRORS } from '../errors.ts'
+import { type TSchema, type TUnsafe, Type } from '@sinclair/typebox'
+import { POS_ERRORS, type PosErrorCode } from '../errors.ts'
+
+/**
+ * A string that is one of `values`, as `{type: 'string', enum}` rather than a
+ * union of literals: the same check and the same static type, but Fastify's
+ * serializer writes it as a plain string instead of trying each literal in
+ * turn (unions of many literals were half the cost of building the app).
+ */
+export function stringEnum<const T extends string>(
+  values: readonly T[],
+  options: { description?: string } = {},
+): TUnsafe<T> {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options })
+}
 
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({
-      code: Type.Union(
-        Object.keys(POS_ERRORS).map((code) => Type.Literal(code)),
-        {
-          description: 'Stable: branch on it',
-        },
-      ),
+      code: stringEnum(Object.keys(POS_ERRORS) as PosErrorCode[], { description: 'Stable: branch on it' }),
       message: Type.String({ description: 'For people; may be reworded' }),
       field: Type.Optional(Type.String({ description: 'The request field that is wrong, e.g. barcode' })),
     }),

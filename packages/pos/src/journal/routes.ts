@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { PosContext } from '../context.ts'
 import { displayMsisdn } from '../customers/display.ts'
 import { actorOf } from '../http/auth.ts'
-import { errors, MinorUnits, SIGNED_IN, Timestamp } from '../http/schemas.ts'
+import { errors, MinorUnits, SIGNED_IN, stringEnum, Timestamp } from '../http/schemas.ts'
 import {
   describeAttemptState,
   PAYMENT_ATTEMPT_STATES,
@@ -16,7 +16,7 @@ import { REFUND_STATES } from '../refunds/machine.ts'
 import { SALE_STATES } from '../sales/machine.ts'
 import type { JournalEntry } from './service.ts'
 
-const SaleStateSchema = Type.Union(SALE_STATES.map((s) => Type.Literal(s)))
+const SaleStateSchema = stringEnum(SALE_STATES)
 
 export const JournalEntryView = Type.Object({
   id: Type.String(),
@@ -33,7 +33,7 @@ export const JournalEntryView = Type.Object({
     Type.Object({
       id: Type.String(),
       reference: Type.String(),
-      state: Type.Union(PAYMENT_ATTEMPT_STATES.map((s) => Type.Literal(s))),
+      state: stringEnum(PAYMENT_ATTEMPT_STATES),
       stateText: Type.String(),
       pspReference: Type.Union([Type.String(), Type.Null()]),
       amount: MinorUnits,
@@ -46,7 +46,7 @@ export const JournalEntryView = Type.Object({
   refunds: Type.Array(
     Type.Object({
       id: Type.String(),
-      state: Type.Union(REFUND_STATES.map((s) => Type.Literal(s))),
+      state: stringEnum(REFUND_STATES),
       amount: MinorUnits,
       receiptNumber: Type.Union([Type.Integer(), Type.Null()]),
       createdAt: Timestamp,

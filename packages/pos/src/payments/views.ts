@@ -1,12 +1,12 @@
 /** The payment attempt as the cashier's screen and the OpenAPI document see it. */
 import { type Static, Type } from '@sinclair/typebox'
 import { displayMsisdn } from '../customers/display.ts'
-import { MinorUnits, Timestamp } from '../http/schemas.ts'
+import { MinorUnits, stringEnum, Timestamp } from '../http/schemas.ts'
 import { PAYMENT_ERROR_CODES } from './errors.ts'
 import { describeAttemptState, PAYMENT_ATTEMPT_STATES, type PaymentAttemptState } from './machine.ts'
 import type { AttemptRow } from './store.ts'
 
-export const CustomerSourceSchema = Type.Union([Type.Literal('typed'), Type.Literal('qr')], {
+export const CustomerSourceSchema = stringEnum(['typed', 'qr'], {
   description: 'typed by the cashier, or from the customer’s scanned personal QR',
 })
 
@@ -15,13 +15,10 @@ export const PaymentAttemptView = Type.Object({
   saleId: Type.String(),
   reference: Type.String({ description: 'The payment’s reference on the platform, e.g. till-1-000042-1' }),
   attemptNumber: Type.Integer({ description: '1 for the sale’s first payment request, 2 for the next…' }),
-  state: Type.Union(
-    PAYMENT_ATTEMPT_STATES.map((s) => Type.Literal(s)),
-    {
-      description:
-        'creating: being sent; unknown: checking with the platform; waiting_for_customer; authorized and capturing: approved, being completed; cancelling; captured: paid and the sale registered; declined; expired; cancelled; failed (see error)',
-    },
-  ),
+  state: stringEnum(PAYMENT_ATTEMPT_STATES, {
+    description:
+      'creating: being sent; unknown: checking with the platform; waiting_for_customer; authorized and capturing: approved, being completed; cancelling; captured: paid and the sale registered; declined; expired; cancelled; failed (see error)',
+  }),
   stateText: Type.String({ description: 'The state in the cashier’s words' }),
   amount: MinorUnits,
   currency: Type.String(),
@@ -31,7 +28,7 @@ export const PaymentAttemptView = Type.Object({
   refundedAmount: MinorUnits,
   error: Type.Optional(
     Type.Object({
-      code: Type.Union(PAYMENT_ERROR_CODES.map((c) => Type.Literal(c))),
+      code: stringEnum(PAYMENT_ERROR_CODES),
       message: Type.String({ description: 'For the cashier: what happened and what to do' }),
       retryable: Type.Boolean({
         description: 'True if starting the payment again resends the same request (same reference and key)',

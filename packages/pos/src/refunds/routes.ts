@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { PosContext } from '../context.ts'
 import { PosError } from '../errors.ts'
 import { actorOf } from '../http/auth.ts'
-import { errors, MinorUnits, SIGNED_IN, Timestamp } from '../http/schemas.ts'
+import { errors, MinorUnits, SIGNED_IN, stringEnum, Timestamp } from '../http/schemas.ts'
 import { PAYMENT_ERROR_CODES } from '../payments/errors.ts'
 import { SaleParams } from '../sales/routes.ts'
 import { MAX_QUANTITY } from '../sales/service.ts'
@@ -18,12 +18,9 @@ import type { RefundWithLines } from './service.ts'
 export const RefundView = Type.Object({
   id: Type.String(),
   saleId: Type.String(),
-  state: Type.Union(
-    REFUND_STATES.map((s) => Type.Literal(s)),
-    {
-      description: 'refunding: sent, answer pending (the till completes it); refunded; failed (see error)',
-    },
-  ),
+  state: stringEnum(REFUND_STATES, {
+    description: 'refunding: sent, answer pending (the till completes it); refunded; failed (see error)',
+  }),
   amount: MinorUnits,
   currency: Type.String(),
   receiptNumber: Type.Union([Type.Integer(), Type.Null()], {
@@ -40,7 +37,7 @@ export const RefundView = Type.Object({
   ),
   error: Type.Optional(
     Type.Object({
-      code: Type.Union(PAYMENT_ERROR_CODES.map((c) => Type.Literal(c))),
+      code: stringEnum(PAYMENT_ERROR_CODES),
       message: Type.String(),
     }),
   ),

@@ -12,7 +12,7 @@ import type { PosContext } from '../context.ts'
 import { displayMsisdn } from '../customers/display.ts'
 import { PosError } from '../errors.ts'
 import { actorOf } from '../http/auth.ts'
-import { errors, MinorUnits, SIGNED_IN, Timestamp } from '../http/schemas.ts'
+import { errors, MinorUnits, SIGNED_IN, stringEnum, Timestamp } from '../http/schemas.ts'
 import { rateToPercent } from '../money/vat.ts'
 import { SALE_STATES } from './machine.ts'
 import { toEpaymentReceipt } from './receipt.ts'
@@ -33,7 +33,7 @@ const Discount = Type.Union([
 export const SaleView = Type.Object({
   id: Type.String(),
   posId: Type.String(),
-  state: Type.Union(SALE_STATES.map((s) => Type.Literal(s))),
+  state: stringEnum(SALE_STATES),
   currency: Type.String(),
   receiptNumber: Type.Union([Type.Integer(), Type.Null()], { description: 'Given when payment begins' }),
   openedAt: Timestamp,
@@ -44,7 +44,7 @@ export const SaleView = Type.Object({
       Type.Object({
         msisdn: Type.String({ description: 'e.g. 4712345678' }),
         display: Type.String({ description: 'e.g. +47 123 45 678' }),
-        source: Type.Union([Type.Literal('typed'), Type.Literal('qr')]),
+        source: stringEnum(['typed', 'qr']),
       }),
       Type.Null(),
     ],

@@ -4,6 +4,7 @@
  * payment, and step the background work as the worker would.
  */
 import { beforeEach, expect } from 'vitest'
+import type { BuildPosAppOptions } from '../src/app.ts'
 import { webhookRegistration } from '../src/db/schema.ts'
 import type { PaymentAttemptView } from '../src/payments/views.ts'
 import { WEBHOOK_EVENTS, WEBHOOK_PATH } from '../src/webhooks/service.ts'
@@ -31,9 +32,11 @@ export interface PaymentTestBed {
  * A test till per test on a fresh sandbox, with a webhook registration
  * stored (as the till keeps one after registering at start).
  */
-export function usePaymentTestBed(): PaymentTestBed {
+export function usePaymentTestBed(
+  options: Omit<BuildPosAppOptions, 'database' | 'clock' | 'vipps'> = {},
+): PaymentTestBed {
   const sandbox = inProcessSandbox()
-  const pos = useTestPos({ vipps: sandbox.settings })
+  const pos = useTestPos({ ...options, vipps: sandbox.settings })
   beforeEach(async () => {
     await sandbox.reset()
     const now = new Date(pos().clock.now())

@@ -11,6 +11,7 @@ import {
   VippsError,
   VippsGatewayError,
   VippsNetworkError,
+  VippsResponseValidationError,
   VippsTimeoutError,
 } from '@kasse/vipps'
 
@@ -46,7 +47,11 @@ export type CallFailure = { kind: 'unknown'; reason: string } | { kind: 'refused
  */
 export function classifyCallError(error: unknown): CallFailure {
   if (!(error instanceof VippsError)) throw error
-  if (outcomeUnknown(error)) return { kind: 'unknown', reason: describeForLog(error) }
+  // An answer that breaks the contract still came with a 2xx: the platform did
+  // the work, so the till must look it up, never assume nothing happened.
+  if (outcomeUnknown(error) || error instanceof VippsResponseValidationError) {
+    return { kind: 'unknown', reason: describeForLog(error) }
+  }
   return { kind: 'refused', error: paymentErrorOf(error) }
 }
 

@@ -105,7 +105,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
   })
   const refunds = new Refunds(db, clock, sales, platform, live, log, claimer)
   const webhooks = new Webhooks(db, clock, platform, log)
-  const worker = new BackgroundWorker([payments, refunds, webhooks], log)
+  const worker = new BackgroundWorker([payments, payments.releases, refunds, webhooks], log)
   payments.onDue(() => worker.wake())
   const ctx: PosContext = {
     database: options.database,

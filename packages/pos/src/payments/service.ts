@@ -45,6 +45,7 @@ import {
   viewOfPayment,
 } from './machine.ts'
 import type { VippsPlatform } from './platform.ts'
+import { AuthorizationReleases } from './release.ts'
 import { createPaymentRequest, paymentReference, sameRequest } from './request.ts'
 import {
   type AttemptChanges,
@@ -119,6 +120,8 @@ export function newClaimerId(): string {
 
 export class Payments {
   readonly claimer: string
+  /** Approvals for attempts already closed, released (another sweeper for the worker). */
+  readonly releases: AuthorizationReleases
   private readonly timings: PaymentTimings
   private wakeWorker: () => void = () => {}
 
@@ -133,6 +136,7 @@ export class Payments {
   ) {
     this.claimer = options.claimer ?? newClaimerId()
     this.timings = { ...DEFAULT_PAYMENT_TIMINGS, ...options.timings }
+    this.releases = new AuthorizationReleases(db, clock, platform, log, this.claimer)
   }
 
   /** Called when an attempt becomes due now (a webhook), so this process's worker looks at once. */
@@ -321,6 +325,12 @@ export class Payments {
       if (!fresh) return { duplicate: true, known: attempt !== undefined }
       if (!attempt) return { duplicate: false, known: false }
       const view = event.success ? viewOfEvent(event.name) : undefined
+      const state = attempt.state as PaymentAttemptState
+      if (view === 'authorized' && !isLive(state) && state !== 'captured') {
+        // Approved on the platform, closed here: the customer's money must not stay reserved.
+        this.log.warn({ attemptId: attempt.id, state }, 'approval for a closed payment attempt; releasing it')
+        await this.releases.enqueue(tx, attempt)
+      }
       const target = view ? reconcile(attempt.state as PaymentAttemptState, view) : undefined
       await this.apply(tx, attempt, {
         state: target,

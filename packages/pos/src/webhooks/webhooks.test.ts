@@ -7,9 +7,17 @@
 import type { EPaymentWebhookEvent, PaymentEventName } from '@kasse/vipps'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { KARI_MSISDN, MSN, signedDelivery } from '../../test/sandbox.ts'
-import { paymentOf, readySale, saleOf, startPayment, usePaymentTestBed, WEBHOOK } from '../../test/till.ts'
-import { paymentWebhookEvent } from '../db/schema.ts'
+import { call, KARI_MSISDN, MSN, signedDelivery } from '../../test/sandbox.ts'
+import {
+  afterMs,
+  paymentOf,
+  readySale,
+  saleOf,
+  startPayment,
+  usePaymentTestBed,
+  WEBHOOK,
+} from '../../test/till.ts'
+import { paymentAttempt, paymentWebhookEvent } from '../db/schema.ts'
 import type { PaymentAttemptView } from '../payments/views.ts'
 
 const { pos, sandbox } = usePaymentTestBed()
@@ -123,6 +131,37 @@ describe('a verified webhook', () => {
     const otherMerchant = await deliver(event(attempt, 'AUTHORIZED', { msn: '654321' }))
     expect(otherMerchant.statusCode).toBe(200)
     expect((await paymentOf(kari, saleId)).state).toBe('waiting_for_customer')
+  })
+})
+
+describe('an approval for an attempt the till has closed', () => {
+  it('releases the customer’s reserved money, once, instead of leaving it held', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    sandbox.faults.push({ matches: call('POST', /^\/epayment\/v1\/payments$/), kind: 'drop', times: 1 })
+    const attempt = await startPayment(kari, saleId)
+    expect(attempt.state).toBe('unknown')
+    // Past the window for sending it again, the platform still does not know it: failed.
+    await afterMs(pos(), 121_000)
+    expect((await paymentOf(kari, saleId)).state).toBe('failed')
+
+    // Then the lost request lands after all, and the customer approves it.
+    const [row] = await pos()
+      .database.db.select()
+      .from(paymentAttempt)
+      .where(eq(paymentAttempt.id, attempt.id))
+    const client = pos().ctx.platform.clientFor(MSN)
+    await client.epayment.create(row!.createRequest, { idempotencyKey: row!.idempotencyKey })
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    expect((await deliver(event(attempt, 'AUTHORIZED'))).statusCode).toBe(200)
+    expect((await paymentOf(kari, saleId)).state).toBe('failed')
+
+    expect(await pos().ctx.payments.releases.sweep()).toBe(1)
+    const released = await client.epayment.get(attempt.reference)
+    expect(released.aggregate.cancelledAmount.value).toBe(attempt.amount)
+    expect(released.aggregate.capturedAmount.value).toBe(0)
+    expect(await pos().ctx.payments.releases.sweep()).toBe(0)
+    expect((await saleOf(kari, saleId)).state).toBe('open')
   })
 })
 

@@ -122,7 +122,11 @@ export class Journal {
         attempts: own.length,
         refunds: refunds
           .filter((r) => r.saleId === row.id)
-          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
+          .sort(
+            (a, b) =>
+              a.createdAt.getTime() - b.createdAt.getTime() ||
+              (a.receiptNumber ?? Number.MAX_SAFE_INTEGER) - (b.receiptNumber ?? Number.MAX_SAFE_INTEGER),
+          ),
       }
     })
     return { date: date ?? null, entries }

@@ -35,11 +35,12 @@ export async function updateRefund(tx: Db, id: string, changes: RefundChanges): 
 }
 
 export async function refundsOfSale(db: Db, saleId: string): Promise<RefundRow[]> {
+  // Return receipt numbers follow the order refunds completed in; two made in the same instant tie on time.
   return db
     .select()
     .from(refund)
     .where(eq(refund.saleId, saleId))
-    .orderBy(asc(refund.createdAt), asc(refund.id))
+    .orderBy(asc(refund.createdAt), sql`${refund.receiptNumber} NULLS LAST`, asc(refund.id))
 }
 
 export async function linesOfRefunds(db: Db, refundIds: string[]): Promise<RefundLineRow[]> {

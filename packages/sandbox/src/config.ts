@@ -70,6 +70,17 @@ export interface UserConfig {
   address: { streetAddress: string; postalCode: string; region: string; country: string }
 }
 
+/**
+ * Faults to inject (faults/): an unsigned 32-bit seed and the rules, as JSON;
+ * the faults module checks them when the sandbox is built and refuses a bad one.
+ */
+export interface FaultsConfig {
+  /** The same seed and the same traffic give the same faults. Default 1. */
+  seed?: number
+  /** Fault rules as `POST /_sandbox/faults` takes them. */
+  rules?: unknown[]
+}
+
 export interface SandboxConfig {
   merchants: MerchantConfig[]
   users: UserConfig[]
@@ -81,6 +92,11 @@ export interface SandboxConfig {
   rateLimits: { enabled: boolean; writesPerMinute: number; readsPerMinute: number }
   /** How long a webhook receiver has to answer before the attempt counts as a timeout and is retried. */
   webhookTimeoutMs: number
+  /**
+   * Faults to inject from the start (`--faults`, or `faults` in a config file):
+   * a seed and rules as `PUT /_sandbox/faults` takes them; restored by reset.
+   */
+  faults?: FaultsConfig
 }
 
 export const DEFAULT_MERCHANT: MerchantConfig = {

@@ -14,6 +14,7 @@ import { Directory } from './directory/directory.ts'
 import { ecomRoutes } from './ecom/routes.ts'
 import { epaymentRoutes } from './epayment/routes.ts'
 import { SandboxEvents } from './events.ts'
+import { faultRoutes } from './faults/routes.ts'
 import { createHttpApp } from './http/setup.ts'
 import { loginRoutes } from './login/routes.ts'
 import { phoneRoutes } from './phone/routes.ts'
@@ -47,6 +48,7 @@ const modules: SandboxModule[] = [
   reportRoutes,
   ecomRoutes,
   loginRoutes,
+  faultRoutes,
   // one line per API module; keep them in this order
 ]
 

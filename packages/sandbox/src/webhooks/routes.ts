@@ -7,6 +7,8 @@ import { type ListWebhooksResponse, RegisterWebhookRequest, type RegisterWebhook
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { SandboxContext } from '../context.ts'
+import { faultsOf } from '../faults/faults.ts'
+import { faultyWebhookTransport } from '../faults/webhook-transport.ts'
 import { gateway, merchantOf } from '../http/gateway.ts'
 import { invalidField, ProblemError } from '../http/problem.ts'
 import { webhookControlRoutes } from './control-routes.ts'
@@ -25,7 +27,8 @@ export function webhookRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const outbox = new Outbox({
     clock: ctx.clock,
     registrations,
-    transport: httpTransport,
+    // Webhook fault rules (target `webhooks`) apply here; with none, requests pass straight through.
+    transport: faultyWebhookTransport(faultsOf(ctx), ctx.clock, httpTransport),
     timeoutMs: () => ctx.config.webhookTimeoutMs,
     onError: (error, delivery) =>
       app.log.error({ err: error, delivery: delivery.id }, 'webhook delivery failed unexpectedly'),

@@ -15,6 +15,9 @@ import {
 } from '@kasse/pos'
 import {
   defaultConfig,
+  type FaultsConfig,
+  FaultsFileError,
+  faultsFromCommandLine,
   loadConfig,
   type MerchantConfig,
   type RunningSandbox,
@@ -26,7 +29,7 @@ import { parseArgs, portFlag, UsageError } from './args.ts'
 
 const COMMANDS = {
   up: ['sandbox-port', 'pos-port', 'shop-port', 'config'],
-  sandbox: ['port', 'host', 'config'],
+  sandbox: ['port', 'host', 'config', 'faults', 'fault-seed'],
   pos: ['port', 'host', 'sandbox-url', 'database-url', 'data-dir'],
   help: [],
 } as const
@@ -36,7 +39,9 @@ const USAGE = `usage: kasse <command> [options]
   up        [--sandbox-port 4010] [--pos-port 4020] [--shop-port 4030] [--config sandbox.json]
             run everything, print the URLs and the test credentials
   sandbox   [--port 4010] [--host 127.0.0.1] [--config sandbox.json]
-            the local Vipps MobilePay platform
+            [--faults faults.json] [--fault-seed 42]
+            the local Vipps MobilePay platform; --faults injects API and webhook faults
+            from the start, deterministically for a seed (see /_sandbox/faults)
   pos       [--port 4020] [--host 127.0.0.1] [--sandbox-url http://127.0.0.1:4010]
             [--database-url postgres://…] [--data-dir .kasse/pos-data]
             the till; Vipps MobilePay keys from KASSE_VIPPS_URL, KASSE_VIPPS_CLIENT_ID,
@@ -100,12 +105,26 @@ function describeSandbox(sandbox: RunningSandbox, config: SandboxConfig): string
   return lines.join('\n')
 }
 
+/** `--faults` and `--fault-seed`, read and checked; undefined when neither is given. */
+function faultsFromFlags(flags: Record<string, string>): FaultsConfig | undefined {
+  if (flags.faults === undefined && flags['fault-seed'] === undefined) return undefined
+  try {
+    return faultsFromCommandLine({ file: flags.faults, seed: flags['fault-seed'] })
+  } catch (error) {
+    if (error instanceof FaultsFileError) throw new UsageError(error.message)
+    throw error
+  }
+}
+
 async function runSandbox(
   port: number,
   host: string,
   configPath: string | undefined,
+  faults?: FaultsConfig,
 ): Promise<RunningSandbox> {
   const config = loadConfig(configPath)
+  // The command line's faults over the config file's: its rules replace, its seed overrides.
+  if (faults) config.faults = { ...config.faults, ...faults }
   const sandbox = await startSandbox({
     config,
     port,
@@ -113,6 +132,12 @@ async function runSandbox(
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })
   console.log(describeSandbox(sandbox, config))
+  if (config.faults) {
+    const rules = config.faults.rules?.length ?? 0
+    console.log(
+      `  faults: ${rules} rule(s), seed ${config.faults.seed ?? 1}; see ${sandbox.url}/_sandbox/faults`,
+    )
+  }
   return sandbox
 }
 
@@ -174,6 +199,7 @@ export async function main(argv: string[]): Promise<void> {
           portFlag(flags, 'port', 4010),
           flags.host ?? '127.0.0.1',
           flags.config,
+          faultsFromFlags(flags),
         )
         closeOnSignal([sandbox.close])
         return

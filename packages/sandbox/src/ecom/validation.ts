@@ -38,6 +38,17 @@ export function checkInitiate(request: EcomInitiatePaymentRequest, merchant: Mer
     throw invalidField('transaction.transactionText', 'must not be empty: the user sees it in the app')
   }
   checkCallbackUrl('merchantInfo.callbackPrefix', merchantInfo.callbackPrefix)
+  // authToken goes back as the Authorization header of every callback; a value no
+  // header can carry (a line break, a control character) would make them unsendable.
+  if (
+    merchantInfo.authToken !== undefined &&
+    !/^[\t\u0020-\u007e\u0080-\u00ff]*$/.test(merchantInfo.authToken)
+  ) {
+    throw invalidField(
+      'merchantInfo.authToken',
+      'must be text an HTTP header can carry: no line breaks, control characters or characters above U+00FF',
+    )
+  }
   // With isApp the fallBack is an app's own link ("INTENT", "myapp://…"), which the platform does not validate.
   if (!merchantInfo.isApp) checkFallBack(merchantInfo.fallBack)
   if (transaction.skipLandingPage && !customerInfo.mobileNumber) {

@@ -7,7 +7,7 @@
  * it, delay it, reorder it (report 2xx now, send later) or spoil its signature,
  * without the outbox or the state machine knowing.
  */
-import { request as httpRequest } from 'node:http'
+import { type ClientRequest, request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { performance } from 'node:perf_hooks'
 
@@ -86,12 +86,24 @@ export const httpTransport: WebhookTransport = (outgoing, { timeoutMs, signal })
       finish({ kind: 'error', error, message, durationMs: elapsed() })
       request.destroy()
     }
-    const url = new URL(outgoing.url)
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const request = send(url, {
-      method: 'POST',
-      headers: { ...outgoing.headers, 'content-length': String(Buffer.byteLength(outgoing.body)) },
-    })
+    let request: ClientRequest
+    try {
+      const url = new URL(outgoing.url)
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+      request = send(url, {
+        method: 'POST',
+        headers: { ...outgoing.headers, 'content-length': String(Buffer.byteLength(outgoing.body)) },
+      })
+    } catch (error) {
+      // A URL or header node will not send (a line break in a merchant's token) is
+      // a failed attempt like any other, never a rejection nobody is waiting for.
+      return resolve({
+        kind: 'error',
+        error: 'network-error',
+        message: (error as Error).message,
+        durationMs: 0,
+      })
+    }
     const timer = setTimeout(() => fail('timeout', `no answer within ${timeoutMs} ms`), timeoutMs)
     const onAbort = () => fail('aborted', 'the delivery was cancelled')
     if (signal.aborted) return onAbort()

@@ -62,6 +62,12 @@ export interface Database<T extends Tables = Tables> {
   readonly schema: DatabaseSchema<T>
   /** Runs `work` in one transaction on one connection; commits if it returns, rolls back if it throws. */
   withRawTransaction<R>(work: (raw: RawSql) => Promise<R>): Promise<R>
+  /**
+   * Calls `onPayload` for every NOTIFY on `channel` (from any process on the
+   * same database) until the returned function is called. Notifications sent
+   * in a transaction arrive when it commits, and never if it rolls back.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
   /** PGlite only: the data directory as a tarball, to start other in-memory databases from. */
   dump?: () => Promise<Blob>
   close(): Promise<void>
@@ -148,6 +154,12 @@ async function openPglite<T extends Tables>(
             (await tx.query<Row>(text, params)).rows,
         }),
       ),
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload)
+      return async () => {
+        if (!client.closed) await unlisten()
+      }
+    },
     dump: async () => (await client.dumpDataDir('none')) as Blob,
     close: async () => {
       await client.close()
@@ -224,6 +236,46 @@ function openPostgres<T extends Tables>(
         connection.release()
       }
     },
+    listen: (channel, onPayload) => listenOnOwnConnection(connectionString, channel, onPayload),
     close: () => pool.end(),
+  }
+}
+
+/**
+ * LISTEN needs a connection of its own that stays open (a pooled one would be
+ * handed to other queries). If the server drops it, it reconnects after a
+ * second; notifications sent meanwhile are missed, so nothing may depend on
+ * them for correctness (read the database for that).
+ */
+async function listenOnOwnConnection(
+  connectionString: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString })
+    next.on('notification', (message) => {
+      if (message.channel === channel) onPayload(message.payload ?? '')
+    })
+    const reconnect = () => {
+      if (stopped || client !== next) return
+      client = undefined
+      next.end().catch(() => {})
+      retry = setTimeout(() => connect().catch(reconnect), 1000)
+    }
+    next.on('error', reconnect)
+    next.on('end', reconnect)
+    client = next
+    await next.connect()
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    if (retry) clearTimeout(retry)
+    await client?.end().catch(() => {})
   }
 }

@@ -7,7 +7,7 @@
  * Imported as `@kasse/storage/testing`, so running code never loads it.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core'
@@ -41,6 +41,40 @@ export async function openTestDatabase<T extends Tables>(schema: DatabaseSchema<
       await database.close()
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     },
+  }
+}
+
+/**
+ * Where an application started in a test keeps its data: a fresh database on
+ * KASSE_TEST_DATABASE_URL's server, or else a fresh embedded data directory
+ * (`<temp>/<prefix>…/<dirName>`). `drop` removes it. Several processes or apps
+ * may open it one after the other (a restart).
+ *
+ * @example
+ * const storage = await freshStorage('kasse-pos-wire-', 'pos-data')
+ * // start the app with storage.databaseUrl or storage.dataDir …
+ * await storage.drop()
+ */
+export async function freshStorage(
+  prefix: string,
+  dirName: string,
+): Promise<{ databaseUrl: string; dataDir: string | undefined; drop(): Promise<void> }> {
+  if (TEST_DATABASE_URL) {
+    const name = `kasse_test_${randomBytes(6).toString('hex')}`
+    await adminQuery(`CREATE DATABASE ${name}`)
+    const url = new URL(TEST_DATABASE_URL)
+    url.pathname = `/${name}`
+    return {
+      databaseUrl: url.toString(),
+      dataDir: undefined,
+      drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    }
+  }
+  const parent = mkdtempSync(join(tmpdir(), prefix))
+  return {
+    databaseUrl: '',
+    dataDir: join(parent, dirName),
+    drop: async () => rmSync(parent, { recursive: true, force: true }),
   }
 }
 

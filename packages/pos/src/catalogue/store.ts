@@ -3,9 +3,10 @@
  * constraint, so two managers adding the same barcode at two tills at once
  * cannot both succeed.
  */
+
+import { isUniqueViolation } from '@kasse/storage'
 import { and, asc, eq, ilike, like, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../db/database.ts'
-import { isUniqueViolation } from '../db/errors.ts'
 import { product } from '../db/schema.ts'
 import { PosError } from '../errors.ts'
 

@@ -3,10 +3,11 @@
  * every error as `{error: {code, message, field?}}` with a 4xx that names the
  * field, and logs that carry no PINs, session tokens, phone numbers or names.
  */
+
+import { sqlState } from '@kasse/storage'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { sqlState } from '../db/errors.ts'
 import { type ErrorBody, PosError } from '../errors.ts'
 
 /** Bodies above this are refused before they are read (413); the till's requests are small. */

@@ -2,6 +2,8 @@
  * The Fastify instance every sandbox module registers on, set up to take what
  * real clients send and to answer errors in the platform's formats.
  */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -90,6 +92,26 @@ export function createHttpApp(options: FastifyServerOptions = {}): FastifyInstan
       'internal',
     )
     return reply.code(500).type('application/problem+json').send(problem.toProblem())
+  })
+
+  // CONNECT asks for a proxy tunnel, which the sandbox is not. Node hands it to a
+  // 'connect' listener instead of the router and, with none, closes the socket
+  // unanswered; answer it like any method the sandbox does not serve.
+  app.server.on('connect', function refuseTunnel(request: IncomingMessage, socket: Duplex) {
+    const problem = new ProblemError(405, 'Method Not Allowed', `CONNECT ${request.url ?? ''} is not served`)
+    const body = JSON.stringify(problem.toProblem())
+    socket.on('error', () => {})
+    socket.end(
+      [
+        'HTTP/1.1 405 Method Not Allowed',
+        'Allow: GET, HEAD, POST, PUT, PATCH, DELETE',
+        'Content-Type: application/problem+json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    )
   })
 
   app.setNotFoundHandler((request, reply) => {

@@ -47,17 +47,31 @@ export interface LoadOptions {
   serverPid?: number
 }
 
+/** What one run of load measured. */
 export interface LoadResult {
   durationMs: number
+  /** Completed requests, answered or not. */
   requests: number
+  /** Requests that failed or got an unexpected status. */
   errors: number
+  /** Requests answered as expected, per second over the measured time. */
   rps: number
+  /** Every request in the run. */
   latency: LatencySummary | undefined
+  /** Per operation (create, approve, capture, get, …). */
   operations: Record<string, LatencySummary | undefined>
+  /** The load generator's CPU use, in % of one core: near 100 means it, not the server, may be the limit. */
   clientCpuPercent: number
+  /** The server process's CPU use, in % of one core (Linux; undefined elsewhere). */
   serverCpuPercent: number | undefined
+  /**
+   * The server's CPU time per request answered, µs: its cost, which others' load on
+   * a shared machine moves far less than req/s (Linux; undefined elsewhere).
+   */
   serverCpuUsPerRequest: number | undefined
+  /** The server's resident memory at the end of the run, MiB. */
   serverRssMb: number | undefined
+  /** The first few failures, for the report. */
   errorSamples: string[]
 }
 

@@ -4,8 +4,9 @@
  * entry, and the report, the table and the chart take its cells and targets
  * without knowing which suite made them.
  */
+
+import type { LoadResult } from '../lib/load.ts'
 import type { Children } from '../lib/processes.ts'
-import type { LatencySummary } from '../lib/stats.ts'
 
 export interface BenchOptions {
   /** Suite ids to run; empty runs every suite. */
@@ -25,37 +26,13 @@ export interface BenchOptions {
 }
 
 /** One cell of load: one server, one scenario, one number of concurrent clients. */
-export interface LoadCell {
+export interface LoadCell extends LoadResult {
   suite: string
   /** What was measured: `sandbox`, `prism`, `bare-http`, later `pos`. */
   target: string
   /** What each client repeats: `lifecycle`, `create`, `create+get`, … */
   scenario: string
   concurrency: number
-  durationMs: number
-  /** Completed requests, answered or not. */
-  requests: number
-  /** Requests that failed or got an unexpected status. */
-  errors: number
-  /** Requests answered as expected, per second over the measured time. */
-  rps: number
-  /** Every request in the cell. */
-  latency: LatencySummary | undefined
-  /** Per operation (create, approve, capture, get, …). */
-  operations: Record<string, LatencySummary | undefined>
-  /** The load generator's CPU use, in % of one core: near 100 means it, not the server, may be the limit. */
-  clientCpuPercent: number
-  /** The server process's CPU use, in % of one core (Linux; undefined elsewhere). */
-  serverCpuPercent: number | undefined
-  /**
-   * The server's CPU time per request answered, µs: its cost, which others' load on
-   * a shared machine moves far less than req/s (Linux; undefined elsewhere).
-   */
-  serverCpuUsPerRequest: number | undefined
-  /** The server's resident memory at the end of the cell, MiB. */
-  serverRssMb: number | undefined
-  /** The first few failures, for the report. */
-  errorSamples: string[]
 }
 
 export type Unit = '×' | '%' | 'ms' | 's'

@@ -452,6 +452,18 @@ export class EcomService {
     const ownId =
       operation === 'RESERVE' || operation === 'CANCEL' ? order.transactionId : this.newTransactionId()
     const entry = this.log(order, operation, amount, transactionText, requestId, ownId)
+    if ((operation === 'CAPTURE' || operation === 'REFUND') && amount > 0) {
+      // Settlement books it; eCom is NOK only (validation refuses other sales units).
+      this.ctx.events.emit('ecom.money', {
+        msn: order.msn,
+        orderId: order.orderId,
+        operation,
+        transactionId: ownId,
+        amount,
+        currency: 'NOK',
+        timestamp: entry.timeStamp!,
+      })
+    }
     if (order.msisdn) this.phoneChanged(order.msisdn)
     return entry
   }

@@ -34,18 +34,39 @@ const DateParams = Type.Object({
 type FeedParams = { ledgerId: string; topic: ReportTopic }
 type DateParams = FeedParams & { ledgerDate: string }
 
-/** Registers the Report API and its control routes, with one service per sandbox, fed by ePayment's events. */
+/**
+ * Registers the Report API and its control routes, with one service per
+ * sandbox, fed by ePayment's events and eCom's captures and refunds.
+ */
 export function reportRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const service = new ReportService(ctx)
   ctx.onReset(() => service.reset())
-  ctx.events.on('epayment.event', (event) => {
-    try {
-      service.record(event)
-    } catch (error) {
-      // A listener must not throw into the payment that emitted the event; say what went wrong instead.
-      app.log.error({ err: error, reference: event.reference }, 'settlement could not book an ePayment event')
+  // A listener must not throw into the payment that emitted the event; it says what went wrong instead.
+  const booking =
+    <E>(what: string, book: (event: E) => void, referenceOf: (event: E) => string) =>
+    (event: E) => {
+      try {
+        book(event)
+      } catch (error) {
+        app.log.error({ err: error, reference: referenceOf(event) }, `settlement could not book ${what}`)
+      }
     }
-  })
+  ctx.events.on(
+    'epayment.event',
+    booking(
+      'an ePayment event',
+      (event) => service.record(event),
+      (event) => event.reference,
+    ),
+  )
+  ctx.events.on(
+    'ecom.money',
+    booking(
+      'an eCom capture or refund',
+      (event) => service.recordEcom(event),
+      (event) => event.orderId,
+    ),
+  )
 
   const onRequest = gateway(ctx, { msn: 'optional' })
 

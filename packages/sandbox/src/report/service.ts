@@ -1,6 +1,7 @@
 /**
  * Settlement on the sandbox platform: every CAPTURED and REFUNDED ePayment
- * event becomes an entry on its merchant's ledger, with a fee per capture on
+ * event, and every capture and refund of a legacy eCom v2 order, becomes an
+ * entry on its merchant's ledger, with a fee per capture on
  * the fees book. At the end of each ledger date (local midnight) the date
  * closes: the day's fees are retained from the funds and, if the balance is
  * positive, all of it is scheduled for payout; the transfer reaches the bank
@@ -18,6 +19,7 @@ import type {
 } from '@kasse/vipps'
 import type { SandboxContext } from '../context.ts'
 import type { Merchant } from '../directory/directory.ts'
+import type { EcomMoneyEvent } from '../events.ts'
 import { invalidField, ProblemError } from '../http/problem.ts'
 import {
   addBusinessDays,
@@ -40,6 +42,21 @@ import {
   type PayoutRecord,
 } from './store.ts'
 
+/** Money a merchant moved, whichever API moved it: what settlement books. */
+export interface MoneyMovement {
+  kind: 'capture' | 'refund'
+  msn: string
+  /** The merchant's reference (ePayment) or orderId (eCom). */
+  reference: string
+  /** Unique per capture or refund. */
+  pspReference: string
+  /** Minor units, positive. */
+  amount: number
+  currency: Currency
+  /** ISO 8601; the sandbox clock's now when unreadable. */
+  timestamp: string
+}
+
 /** Rows per page, as the platform documents it. */
 export const DEFAULT_PAGE_SIZE = 1000
 
@@ -58,6 +75,7 @@ const ledgerNotFound = (ledgerId: string) =>
  * @example
  * const service = new ReportService(ctx)
  * ctx.events.on('epayment.event', (event) => service.record(event))
+ * ctx.events.on('ecom.money', (event) => service.recordEcom(event))
  * service.datePage(merchant, '578123456', 'funds', '2025-03-14') // 404 until Oslo's midnight
  */
 export class ReportService {
@@ -68,31 +86,61 @@ export class ReportService {
 
   constructor(private readonly ctx: SandboxContext) {}
 
-  /** Books a successful CAPTURED or REFUNDED event; every other event moves no money. */
+  /** Books a successful CAPTURED or REFUNDED ePayment event; every other event moves no money. */
   record(event: EPaymentWebhookEvent): void {
     if (!event.success || (event.name !== 'CAPTURED' && event.name !== 'REFUNDED')) return
-    const at = Date.parse(event.timestamp)
+    this.book({
+      kind: event.name === 'CAPTURED' ? 'capture' : 'refund',
+      msn: event.msn,
+      reference: event.reference,
+      pspReference: event.pspReference,
+      amount: event.amount.value,
+      currency: event.amount.currency,
+      timestamp: event.timestamp,
+    })
+  }
+
+  /**
+   * Books an eCom v2 capture or refund exactly like ePayment's: the orderId is
+   * the reference and the operation's transaction id the pspReference, as the
+   * platform's reports show legacy orders.
+   */
+  recordEcom(event: EcomMoneyEvent): void {
+    this.book({
+      kind: event.operation === 'CAPTURE' ? 'capture' : 'refund',
+      msn: event.msn,
+      reference: event.orderId,
+      pspReference: event.transactionId,
+      amount: event.amount,
+      currency: event.currency,
+      timestamp: event.timestamp,
+    })
+  }
+
+  /** Books money a merchant captured or refunded, once per pspReference, with its fee for a capture. */
+  book(movement: MoneyMovement): void {
+    const at = Date.parse(movement.timestamp)
     const time = Number.isFinite(at) ? at : this.ctx.clock.now()
     // Close what ended before this event first, so it lands after them in the feed.
     this.settleDue(time)
-    const record = this.ensureLedger(event.msn, event.amount.currency)
-    const key = `${event.name} ${event.pspReference}`
+    const record = this.ensureLedger(movement.msn, movement.currency)
+    const key = `${movement.kind} ${movement.pspReference}`
     if (record.booked.has(key)) return
     record.booked.add(key)
     const ledgerDate = this.openDateFor(record, time)
     const common = {
-      pspReference: event.pspReference,
-      reference: event.reference,
+      pspReference: movement.pspReference,
+      reference: movement.reference,
       time: entryTime(time),
       ledgerDate,
-      recipientHandle: recipientHandleFor(event.msn),
+      recipientHandle: recipientHandleFor(movement.msn),
     }
-    if (event.name === 'REFUNDED') {
-      append(record, 'funds', { ...common, entryType: 'refund', amount: -event.amount.value })
+    if (movement.kind === 'refund') {
+      append(record, 'funds', { ...common, entryType: 'refund', amount: -movement.amount })
       return
     }
-    append(record, 'funds', { ...common, entryType: 'capture', amount: event.amount.value })
-    const fee = captureFee(event.amount.value, this.feeModel(event.msn, record.currency))
+    append(record, 'funds', { ...common, entryType: 'capture', amount: movement.amount })
+    const fee = captureFee(movement.amount, this.feeModel(movement.msn, record.currency))
     if (fee !== 0) append(record, 'fees', { ...common, entryType: 'capture-fee', amount: -fee })
   }
 

@@ -28,7 +28,7 @@ export interface LedgerRecord {
   readonly books: Record<ReportTopic, TopicBook>
   /** The ledger dates that have entries, and whether each has closed. */
   readonly dates: Map<string, LedgerDateState>
-  /** The ePayment events already booked (name and pspReference): a repeated event books nothing. */
+  /** The captures and refunds already booked (kind and pspReference): a repeated event books nothing. */
   readonly booked: Set<string>
 }
 

@@ -174,12 +174,9 @@ describe('eCom v2 orders in the settlement report', () => {
       { method: 'PUT' },
     )
     const untouched = await reservedOrder(sb, 5_000)
-    await ecomCall(
-      sb,
-      `/ecomm/v2/payments/${untouched}/cancel`,
-      actionBody({ transactionText: 'Angret' }),
-      { method: 'PUT' },
-    )
+    await ecomCall(sb, `/ecomm/v2/payments/${untouched}/cancel`, actionBody({ transactionText: 'Angret' }), {
+      method: 'PUT',
+    })
 
     advanceTo(sb, '2025-03-14T23:00:00Z')
     const report = await read<ReportPage>(sb, funds(FRIDAY))

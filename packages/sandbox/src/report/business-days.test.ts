@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   addBusinessDays,
@@ -6,7 +7,9 @@ import {
   isBusinessDay,
   isLedgerDate,
   ledgerDateOf,
+  MARKET_FOR_CURRENCY,
   startOfDate,
+  utcOffset,
 } from './business-days.ts'
 
 describe('ledger dates', () => {
@@ -83,5 +86,105 @@ describe('business days', () => {
     expect(isBusinessDay('2025-12-05', 'FI')).toBe(true)
     expect(isBusinessDay('2024-12-06', 'FI')).toBe(false) // Itsenäisyyspäivä
     expect(isBusinessDay('2025-01-06', 'FI')).toBe(false)
+  })
+})
+
+/** The oracle's formatters, one per zone and kind: Intl's own calendar date and wall clock. */
+const oracles = new Map<string, Intl.DateTimeFormat>()
+function oracle(timeZone: string, kind: 'date' | 'clock'): Intl.DateTimeFormat {
+  const key = `${timeZone} ${kind}`
+  let formatter = oracles.get(key)
+  if (!formatter) {
+    formatter =
+      kind === 'date'
+        ? new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+        : new Intl.DateTimeFormat('en-US', {
+            timeZone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+            second: 'numeric',
+          })
+    oracles.set(key, formatter)
+  }
+  return formatter
+}
+
+/** Intl's calendar date (YYYY-MM-DD) of an instant in a zone. */
+const intlDate = (instant: number, timeZone: string) => oracle(timeZone, 'date').format(new Date(instant))
+
+/** Intl's offset: the wall clock read as UTC, minus the instant (both at whole seconds). */
+function intlOffset(instant: number, timeZone: string): number {
+  const second = Math.floor(instant / 1000) * 1000
+  const parts = oracle(timeZone, 'clock').formatToParts(new Date(second))
+  const get = (type: string) => Number(parts.find((part) => part.type === type)!.value)
+  return (
+    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - second
+  )
+}
+
+const MARKET_ZONES = Object.values(MARKET_FOR_CURRENCY).map((market) => market.timeZone)
+// Zones that stress the offset cache beyond the markets: half-hour DST, a 45-minute offset, DST at midnight.
+const OTHER_ZONES = ['America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Sao_Paulo']
+const anyInstant = fc.integer({
+  min: Date.parse('1970-01-01T00:00:00Z'),
+  max: Date.parse('2100-01-01T00:00:00Z'),
+})
+
+/** The last Sunday of March or October at 01:00 UTC: when the EU's clocks change. */
+function euClockChange(year: number, month: 3 | 10): number {
+  const lastDay = new Date(Date.UTC(year, month, 0))
+  return Date.UTC(year, month - 1, lastDay.getUTCDate() - lastDay.getUTCDay(), 1)
+}
+const nearClockChange = fc
+  .record({
+    year: fc.integer({ min: 1996, max: 2099 }),
+    month: fc.constantFrom(3 as const, 10 as const),
+    // Within four hours either side, to the millisecond, so every local zone's change is in reach.
+    delta: fc.integer({ min: -4 * 3600_000, max: 4 * 3600_000 }),
+  })
+  .map(({ year, month, delta }) => euClockChange(year, month) + delta)
+
+describe('ledger dates computed from cached offsets agree with Intl', () => {
+  it('at any instant from 1970 to 2100, in the markets’ zones and in odd ones', () => {
+    fc.assert(
+      fc.property(anyInstant, fc.constantFrom(...MARKET_ZONES, ...OTHER_ZONES), (instant, zone) => {
+        expect(utcOffset(instant, zone)).toBe(intlOffset(instant, zone))
+        expect(ledgerDateOf(instant, zone)).toBe(intlDate(instant, zone))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('to the millisecond around every daylight saving change of the markets', () => {
+    fc.assert(
+      fc.property(nearClockChange, fc.constantFrom(...MARKET_ZONES), (instant, zone) => {
+        expect(utcOffset(instant, zone)).toBe(intlOffset(instant, zone))
+        expect(ledgerDateOf(instant, zone)).toBe(intlDate(instant, zone))
+      }),
+      { numRuns: 3000 },
+    )
+    // The exact second of a change, and the millisecond before it.
+    const change = euClockChange(2025, 3)
+    expect(utcOffset(change - 1, 'Europe/Oslo')).toBe(3600_000)
+    expect(utcOffset(change, 'Europe/Oslo')).toBe(7200_000)
+    expect(utcOffset(change - 1, 'Europe/Helsinki')).toBe(7200_000)
+    expect(utcOffset(change, 'Europe/Helsinki')).toBe(10_800_000)
+  })
+
+  it('each date starts at the first instant Intl puts on it', () => {
+    const anyDate = anyInstant.map((instant) => new Date(instant).toISOString().slice(0, 10))
+    fc.assert(
+      fc.property(anyDate, fc.constantFrom(...MARKET_ZONES), (date, zone) => {
+        const start = startOfDate(date, zone)
+        expect(intlDate(start, zone)).toBe(date)
+        expect(intlDate(start - 1, zone)).toBe(addDays(date, -1))
+        expect(endOfDate(date, zone) - start).toBeGreaterThanOrEqual(23 * 3600_000)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

@@ -191,7 +191,7 @@ export const KARI_DETAILS = {
 }
 
 /** The control API of the sandbox (no credentials). */
-export async function control(env: TestShop, method: 'GET' | 'POST', path: string, body?: unknown) {
+export async function control(env: TestShop, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
   const response = await fetch(`${env.sandbox.url}${path}`, {
     method,
     ...(body === undefined

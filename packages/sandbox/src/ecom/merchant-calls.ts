@@ -12,20 +12,36 @@
  * The shipping details request is asked once: the app shows "No shipping
  * methods found" when it fails. The other two need a method or an answer body
  * the transport does not give, so they use fetch.
+ *
+ * Every call goes through the sandbox's webhook faults (faults/webhook-transport.ts)
+ * like an ePayment webhook: dropped, duplicated, delayed, held back and
+ * reordered, or sent with a wrong authToken (eCom's calls are not signed; the
+ * authToken is their credential). A dropped shipping details request is no
+ * answer at all, and it is never held back, since the phone waits for it.
  */
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { SandboxClock } from '../clock.ts'
+import type { EcomCallEvent } from '../faults/rules.ts'
+import type { DeliveryFaults } from '../faults/webhook-transport.ts'
 import {
   type AttemptErrorKind,
   type AttemptResult,
   httpTransport,
   isAcknowledged,
+  type SendOptions,
   type WebhookTransport,
 } from '../webhooks/transport.ts'
 
 export const MERCHANT_CALL_KINDS = ['payment', 'shipping-details', 'consent-removal'] as const
 export type MerchantCallKind = (typeof MERCHANT_CALL_KINDS)[number]
+
+/** How a fault rule's `event` names each kind of call. */
+const FAULT_EVENT: Record<MerchantCallKind, EcomCallEvent> = {
+  payment: 'ecom.payment-callback',
+  'shipping-details': 'ecom.shipping-details',
+  'consent-removal': 'ecom.consent-removal',
+}
 
 /**
  * pending → delivered | pending (a retry is due) | failed (out of attempts) |
@@ -84,6 +100,8 @@ export interface MerchantCallsOptions {
   /** The payment callback's sender; the webhooks module's HTTP transport by default. */
   transport?: WebhookTransport
   fetch?: typeof fetch
+  /** The sandbox's webhook faults; without them every call goes out as asked. */
+  faults?: DeliveryFaults
 }
 
 interface Pending {
@@ -234,13 +252,39 @@ export class MerchantCalls {
     call.nextAttemptAt = new Date(this.options.clock.now() + delay).toISOString()
   }
 
+  /** One attempt, through the faults when there are any; the first answer that came is the one read. */
   private async send(
     call: MerchantCall,
     headers: Record<string, string>,
     signal: AbortSignal,
   ): Promise<{ result: AttemptResult; text: string }> {
     call.attempts.push({ number: call.attempts.length + 1, at: this.isoNow(), durationMs: 0 })
-    const timeoutMs = TIMEOUTS_MS[call.kind]
+    const options = { timeoutMs: TIMEOUTS_MS[call.kind], signal }
+    if (!this.options.faults) return this.sendOnce(call, headers, options)
+    let text: string | undefined
+    const send = async (sent: Record<string, string>, sendOptions: SendOptions) => {
+      const answer = await this.sendOnce(call, sent, sendOptions)
+      text ??= answer.text
+      return answer.result
+    }
+    const result = await this.options.faults(
+      {
+        request: headers,
+        info: { msn: call.msn, reference: call.orderId, eventType: FAULT_EVENT[call.kind], url: call.url },
+        send,
+        spoil: spoilAuthToken,
+        awaitsAnswer: call.kind === 'shipping-details',
+      },
+      options,
+    )
+    return { result, text: text ?? '' }
+  }
+
+  private async sendOnce(
+    call: MerchantCall,
+    headers: Record<string, string>,
+    { timeoutMs, signal }: SendOptions,
+  ): Promise<{ result: AttemptResult; text: string }> {
     if (call.kind === 'payment') {
       const result = await this.transport(
         { url: call.url, body: call.body ?? '', headers },
@@ -309,6 +353,12 @@ const FETCH_ERROR_KINDS: Record<string, AttemptErrorKind> = {
 function causeCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
   return typeof cause?.code === 'string' ? cause.code : ''
+}
+
+/** The call with an Authorization that is not the merchant's authToken: what a "bad-signature" fault sends. */
+function spoilAuthToken(headers: Record<string, string>): Record<string, string> {
+  const token = headers.authorization
+  return { ...headers, authorization: token ? `${token}-not-yours` : 'not-the-merchants-auth-token' }
 }
 
 function headersFor(authToken: string | undefined, json: boolean): Record<string, string> {

@@ -28,6 +28,8 @@ import type { Merchant, User } from '../directory/directory.ts'
 import { DueQueue } from '../epayment/due-queue.ts'
 import { DEEPLINK_SCHEME, pseudonymousSub, sameJson } from '../epayment/service.ts'
 import { fieldProblem } from '../epayment/validation.ts'
+import { faultsOf } from '../faults/faults.ts'
+import { deliveryFaults } from '../faults/webhook-transport.ts'
 import { ProblemError } from '../http/problem.ts'
 import { ECOM_ERRORS, invalidField, refuse } from './errors.ts'
 import {
@@ -83,7 +85,7 @@ export class EcomService {
   private nextTransactionId = 5_000_000_000 + randomInt(0, 2 ** 40)
 
   constructor(private readonly ctx: SandboxContext) {
-    this.calls = new MerchantCalls({ clock: ctx.clock })
+    this.calls = new MerchantCalls({ clock: ctx.clock, faults: deliveryFaults(faultsOf(ctx), ctx.clock) })
     this.expiries = new DueQueue(ctx.clock, (order) => this.settle(order))
   }
 

@@ -26,6 +26,18 @@ export const WEBHOOK_FAULT_KINDS = ['drop', 'duplicate', 'delay', 'reorder', 'ba
 export type WebhookFaultKind = (typeof WEBHOOK_FAULT_KINDS)[number]
 
 export type FaultKind = ApiFaultKind | WebhookFaultKind
+
+/**
+ * eCom's calls to the merchant, as a webhook rule's `event` names them: the
+ * payment callback, express checkout's shipping details request and the
+ * consent removal. A rule without `event` applies to these as well.
+ */
+export const ECOM_CALL_EVENTS = [
+  'ecom.payment-callback',
+  'ecom.shipping-details',
+  'ecom.consent-removal',
+] as const
+export type EcomCallEvent = (typeof ECOM_CALL_EVENTS)[number]
 export const FAULT_TARGETS = ['api', 'webhooks'] as const
 export type FaultTarget = (typeof FAULT_TARGETS)[number]
 
@@ -63,9 +75,12 @@ export type ApiFaultRule = RuleBase & {
 
 export type WebhookFaultRule = RuleBase & {
   target: 'webhooks'
-  /** The event type (`epayments.payment.authorized.v1`); a bare name (`AUTHORIZED`) is accepted and stored as its type. */
+  /**
+   * The event type (`epayments.payment.authorized.v1`); a bare name (`AUTHORIZED`) is accepted and stored as its type.
+   * Or one of eCom's calls to the merchant (`ecom.payment-callback`, …).
+   */
   event?: string
-  /** Only deliveries for this payment reference. */
+  /** Only deliveries for this payment reference (an eCom orderId). */
   reference?: string
 } & (
     | { kind: 'drop' | 'duplicate' | 'bad-signature' }
@@ -232,7 +247,7 @@ export function parseFaultRule(input: unknown, at = ''): FaultRule {
   if (event !== undefined && eventType === undefined) {
     throw invalidField(
       `${at}event`,
-      `must be an ePayment event type or name (${PAYMENT_EVENT_NAMES.join(', ')})`,
+      `must be an ePayment event type or name (${PAYMENT_EVENT_NAMES.join(', ')}) or an eCom call (${ECOM_CALL_EVENTS.join(', ')})`,
     )
   }
   const webhook = {
@@ -259,8 +274,9 @@ export function parseFaultRule(input: unknown, at = ''): FaultRule {
   }
 }
 
-/** `AUTHORIZED` or `epayments.payment.authorized.v1` → the event type; undefined when neither. */
+/** `AUTHORIZED` or `epayments.payment.authorized.v1` → the event type; an eCom call as it is; undefined when neither. */
 function webhookEventType(event: string): string | undefined {
+  if ((ECOM_CALL_EVENTS as readonly string[]).includes(event)) return event
   const byName = PAYMENT_EVENT_NAMES.find((name) => name === event.toUpperCase())
   if (byName) return epaymentWebhookEventType(byName as PaymentEventName)
   return PAYMENT_EVENT_NAMES.map(epaymentWebhookEventType).find((type) => type === event)

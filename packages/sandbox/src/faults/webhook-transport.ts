@@ -2,7 +2,9 @@
  * Webhook faults, as a transport around the real one (webhooks/transport.ts is
  * the seam built for this): the outbox hands over each signed request and acts
  * on the outcome it is told, so a fault here looks to the outbox, its state
- * machine and the control API exactly like what a network does.
+ * machine and the control API exactly like what a network does. eCom's calls
+ * to the merchant (ecom/merchant-calls.ts) go through the same machinery,
+ * with the merchant's authToken as the credential a "bad-signature" spoils.
  *
  * - drop: nothing is sent, 200 is reported: a delivery lost after the platform
  *   counted it as sent. Only polling finds out.
@@ -22,7 +24,7 @@ import type { AttemptResult, OutgoingWebhook, SendOptions, WebhookTransport } fr
 import type { DeliveryInfo, FaultLogEntry, Faults } from './faults.ts'
 
 interface Held {
-  outgoing: OutgoingWebhook
+  send: (options: SendOptions) => Promise<AttemptResult>
   timeoutMs: number
   controller: AbortController
   cancelTimer: () => void
@@ -50,7 +52,7 @@ function describe(outgoing: OutgoingWebhook): DeliveryInfo {
 }
 
 /** The same request with a signature made with the wrong key: well-formed, and wrong. */
-function spoilSignature(outgoing: OutgoingWebhook): OutgoingWebhook {
+export function spoilSignature(outgoing: OutgoingWebhook): OutgoingWebhook {
   const authorization = outgoing.headers.authorization ?? ''
   const spoiled = authorization.replace(/Signature=([^&]*)$/, (_match, signature: string) => {
     const bytes = Buffer.from(signature, 'base64')
@@ -72,6 +74,14 @@ const outcome = (result: AttemptResult): number | string =>
 /** What the outbox is told when a fault says "sent" and nothing (yet) was. */
 const reportedSent = (): AttemptResult => ({ kind: 'response', statusCode: 200, durationMs: 0 })
 
+/** What a sender waiting for an answer sees when its request was lost: none came. */
+const lost = (timeoutMs: number): AttemptResult => ({
+  kind: 'error',
+  error: 'timeout',
+  message: `no answer within ${timeoutMs} ms`,
+  durationMs: timeoutMs,
+})
+
 /** Waits `ms` of sandbox time; false when aborted first. */
 function sandboxSleep(clock: SandboxClock, ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
@@ -89,16 +99,39 @@ function sandboxSleep(clock: SandboxClock, ms: number, signal: AbortSignal): Pro
 }
 
 /**
- * Wraps `inner` so webhook fault rules apply to every request it sends.
+ * One request from the platform to a merchant, for the fault machinery: what
+ * the rules match on, how to send it, and how to spoil its credential.
+ */
+export interface MerchantDelivery<R> {
+  request: R
+  info: DeliveryInfo
+  send(request: R, options: SendOptions): Promise<AttemptResult>
+  /** The same request with a credential the receiver must refuse (a signature, an authToken). */
+  spoil(request: R): R
+  /**
+   * The sender reads the receiver's answer (eCom's shipping details request):
+   * a dropped request is then no answer at all, and it is never held back to be
+   * reordered, since nothing could be reported in its place.
+   */
+  awaitsAnswer?: boolean
+}
+
+/** Applies the webhook fault rules to one delivery and reports what the sender should believe happened. */
+export type DeliveryFaults = <R>(
+  delivery: MerchantDelivery<R>,
+  options: SendOptions,
+) => Promise<AttemptResult>
+
+/**
+ * The fault machinery for requests to merchants: ePayment's webhooks and eCom's
+ * callbacks both go through one of these. Reorders hold requests per receiver
+ * URL, merchant and reference.
  *
  * @example
- * const outbox = new Outbox({ ..., transport: faultyWebhookTransport(faultsOf(ctx), ctx.clock, httpTransport) })
+ * const deliver = deliveryFaults(faultsOf(ctx), ctx.clock)
+ * await deliver({ request, info, send: httpTransport, spoil: spoilSignature }, { timeoutMs, signal })
  */
-export function faultyWebhookTransport(
-  faults: Faults,
-  clock: SandboxClock,
-  inner: WebhookTransport,
-): WebhookTransport {
+export function deliveryFaults(faults: Faults, clock: SandboxClock): DeliveryFaults {
   /** Requests held back by a reorder fault, one per receiver URL and payment. */
   const held = new Map<string, Held>()
   const laneOf = (info: DeliveryInfo) => `${info.url} ${info.msn} ${info.reference}`
@@ -117,19 +150,19 @@ export function faultyWebhookTransport(
     if (!h || (only && h !== only)) return
     held.delete(lane)
     h.cancelTimer()
-    const result = await inner(h.outgoing, { timeoutMs: h.timeoutMs, signal: h.controller.signal })
+    const result = await h.send({ timeoutMs: h.timeoutMs, signal: h.controller.signal })
     h.entry.receiverStatuses = [outcome(result)]
   }
 
   function hold(
     lane: string,
-    outgoing: OutgoingWebhook,
+    send: Held['send'],
     options: SendOptions,
     holdMs: number,
     entry: FaultLogEntry,
   ) {
     const h: Held = {
-      outgoing,
+      send,
       timeoutMs: options.timeoutMs,
       controller: new AbortController(),
       cancelTimer: () => {},
@@ -139,25 +172,26 @@ export function faultyWebhookTransport(
     held.set(lane, h)
   }
 
-  return async function sendWithFaults(outgoing, options) {
-    const info = describe(outgoing)
+  return async function sendWithFaults<R>(delivery: MerchantDelivery<R>, options: SendOptions) {
+    const { info, request } = delivery
+    const send = (r: R, o: SendOptions) => delivery.send(r, o)
     const lane = laneOf(info)
-    const fault = faults.decideDelivery(info, !held.has(lane))
+    const fault = faults.decideDelivery(info, !delivery.awaitsAnswer && !held.has(lane))
     const where = { msn: info.msn, reference: info.reference, eventType: info.eventType, url: info.url }
     let result: AttemptResult
     if (!fault) {
-      result = await inner(outgoing, options)
+      result = await send(request, options)
     } else {
       const rule = fault.rule
       switch (rule.kind) {
         case 'drop':
           faults.record(fault, where)
-          result = reportedSent()
+          result = delivery.awaitsAnswer ? lost(options.timeoutMs) : reportedSent()
           break
         case 'duplicate': {
           const entry = faults.record(fault, where)
-          result = await inner(outgoing, options)
-          const again = await inner(outgoing, options)
+          result = await send(request, options)
+          const again = await send(request, options)
           entry.receiverStatuses = [outcome(result), outcome(again)]
           break
         }
@@ -166,16 +200,16 @@ export function faultyWebhookTransport(
           if (!(await sandboxSleep(clock, rule.delayMs, options.signal))) {
             return { kind: 'error', error: 'aborted', message: 'the delivery was cancelled', durationMs: 0 }
           }
-          result = await inner(outgoing, options)
+          result = await send(request, options)
           break
         }
         case 'bad-signature':
           faults.record(fault, where)
-          result = await inner(spoilSignature(outgoing), options)
+          result = await send(delivery.spoil(request), options)
           break
         case 'reorder':
-          // Reported as sent so the outbox moves on to the payment's next event.
-          hold(lane, outgoing, options, rule.holdMs, faults.record(fault, where))
+          // Reported as sent so the sender moves on to the payment's next event.
+          hold(lane, (o) => send(request, o), options, rule.holdMs, faults.record(fault, where))
           return reportedSent()
         default: {
           const unknown: never = rule
@@ -187,4 +221,20 @@ export function faultyWebhookTransport(
     await releaseHeld(lane)
     return result
   }
+}
+
+/**
+ * Wraps `inner` so webhook fault rules apply to every request it sends.
+ *
+ * @example
+ * const outbox = new Outbox({ ..., transport: faultyWebhookTransport(faultsOf(ctx), ctx.clock, httpTransport) })
+ */
+export function faultyWebhookTransport(
+  faults: Faults,
+  clock: SandboxClock,
+  inner: WebhookTransport,
+): WebhookTransport {
+  const deliver = deliveryFaults(faults, clock)
+  return (outgoing, options) =>
+    deliver({ request: outgoing, info: describe(outgoing), send: inner, spoil: spoilSignature }, options)
 }

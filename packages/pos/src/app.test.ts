@@ -18,10 +18,18 @@ describe('the API document', () => {
     const spec = (await pos().app.inject({ method: 'GET', url: '/docs/json' })).json()
     expect(spec.openapi).toBe('3.0.3')
     expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/end-of-day/{date}',
+      '/api/end-of-day/{date}/close',
+      '/api/end-of-day/{date}/report.csv',
+      '/api/end-of-day/{date}/report.html',
       '/api/events',
+      '/api/in-flight/{date}',
+      '/api/payment-attempts/{attemptId}/resolve',
       '/api/phone-numbers/normalise',
       '/api/products',
       '/api/products/{productId}',
+      '/api/reconciliation/{date}',
+      '/api/reconciliation/{date}/report.csv',
       '/api/sales',
       '/api/sales/current',
       '/api/sales/{saleId}',

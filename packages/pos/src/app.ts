@@ -18,6 +18,8 @@ import type { PosContext } from './context.ts'
 import { customerRoutes } from './customers/routes.ts'
 import { Customers } from './customers/service.ts'
 import type { PosDatabase } from './db/database.ts'
+import { endOfDayRoutes } from './endofday/routes.ts'
+import { EndOfDay } from './endofday/service.ts'
 import { CSRF_HEADER, requireSignedIn, SESSION_COOKIE } from './http/auth.ts'
 import { createHttpApp } from './http/setup.ts'
 import { journalRoutes } from './journal/routes.ts'
@@ -29,6 +31,8 @@ import { paymentRoutes } from './payments/routes.ts'
 import { newClaimerId, Payments, type PaymentTimings, type WorkLog } from './payments/service.ts'
 import { BackgroundWorker } from './payments/worker.ts'
 import { Receipts } from './receipts/service.ts'
+import { reconciliationRoutes } from './reconciliation/routes.ts'
+import { Reconciliation } from './reconciliation/service.ts'
 import { refundRoutes } from './refunds/routes.ts'
 import { Refunds } from './refunds/service.ts'
 import { saleRoutes } from './sales/routes.ts'
@@ -78,6 +82,8 @@ const modules: PosModule[] = [
   paymentRoutes,
   refundRoutes,
   liveRoutes,
+  endOfDayRoutes,
+  reconciliationRoutes,
 ]
 
 /**
@@ -124,6 +130,8 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     refunds,
     receipts: new Receipts(db, sales, refunds),
     journal: new Journal(db, clock),
+    endOfDay: new EndOfDay(db, clock),
+    reconciliation: new Reconciliation(db, clock, platform, payments),
     webhooks,
     live,
     worker,
@@ -165,6 +173,11 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
         { name: 'refunds', description: 'Refunds and return receipts (manager)' },
         { name: 'journal', description: 'The sales journal' },
         { name: 'webhooks', description: 'Deliveries from Vipps MobilePay' },
+        { name: 'end of day', description: 'Z reports and closing the business day (manager)' },
+        {
+          name: 'reconciliation',
+          description: 'Settlement reconciliation and the in-flight check against the platform (manager)',
+        },
       ],
     },
   })

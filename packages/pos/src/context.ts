@@ -8,12 +8,14 @@ import type { Catalogue } from './catalogue/service.ts'
 import type { Clock } from './clock.ts'
 import type { Customers } from './customers/service.ts'
 import type { Db, PosDatabase } from './db/database.ts'
+import type { EndOfDay } from './endofday/service.ts'
 import type { Journal } from './journal/service.ts'
 import type { LiveEvents } from './live/hub.ts'
 import type { VippsPlatform } from './payments/platform.ts'
 import type { Payments } from './payments/service.ts'
 import type { BackgroundWorker } from './payments/worker.ts'
 import type { Receipts } from './receipts/service.ts'
+import type { Reconciliation } from './reconciliation/service.ts'
 import type { Refunds } from './refunds/service.ts'
 import type { Sales } from './sales/service.ts'
 import type { Webhooks } from './webhooks/service.ts'
@@ -40,6 +42,10 @@ export interface PosContext {
   refunds: Refunds
   receipts: Receipts
   journal: Journal
+  /** Z reports and closing the day. */
+  endOfDay: EndOfDay
+  /** Settlement reconciliation and the in-flight check. */
+  reconciliation: Reconciliation
   webhooks: Webhooks
   /** Changes to sales and payments, for the cashiers' screens, across processes. */
   live: LiveEvents

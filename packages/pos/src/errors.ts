@@ -43,6 +43,12 @@ export const POS_ERRORS = {
   SALE_NOT_PAID: 409,
   /** What was asked to be refunded is more than is left to refund. */
   REFUND_TOO_LARGE: 409,
+  /** The business day is closed already; its Z report is frozen. */
+  DAY_ALREADY_CLOSED: 409,
+  /** Nothing to resolve: the till and the platform agree about the payment (now). */
+  NOTHING_TO_RESOLVE: 409,
+  /** The platform has not closed the date yet (its settlement report answers 404 until then). */
+  SETTLEMENT_NOT_READY: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many wrong PINs at this till; `Retry-After` says when to try again. */

@@ -242,6 +242,24 @@ export const outbox = pgTable('outbox', {
   doneAt: timestamptz('done_at'),
 })
 
+export const endOfDay = pgTable(
+  'end_of_day',
+  {
+    storeId: text('store_id')
+      .notNull()
+      .references(() => store.id),
+    businessDate: text('business_date').notNull(),
+    closedAt: timestamptz('closed_at').notNull(),
+    closedBy: text('closed_by')
+      .notNull()
+      .references(() => cashier.id),
+    report: jsonb('report').$type<unknown>().notNull(),
+    saleIds: jsonb('sale_ids').$type<string[]>().notNull(),
+    refundIds: jsonb('refund_ids').$type<string[]>().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.storeId, table.businessDate] })],
+)
+
 /** Every table, for drizzle's relational API and the schema drift test. */
 export const tables = {
   store,
@@ -257,6 +275,7 @@ export const tables = {
   paymentWebhookEvent,
   refund,
   refundLine,
+  endOfDay,
 }
 
 /** The countries the till sells in; decides VAT rates and how phone numbers are read. */

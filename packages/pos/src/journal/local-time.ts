@@ -30,6 +30,17 @@ export function localDateTime(at: Date, timeZone: string): string {
   return `${two(wall.day)}.${two(wall.month)}.${wall.year} ${two(wall.hour)}:${two(wall.minute)}`
 }
 
+/** The hour (0–23) a wall clock in `timeZone` shows at `at`. */
+export function localHour(at: Date, timeZone: string): number {
+  return wallClock(at.getTime(), timeZone).hour
+}
+
+/** The local date before `date` (YYYY-MM-DD), across daylight-saving changes. */
+export function previousLocalDate(date: string, timeZone: string): string | undefined {
+  const bounds = localDayBounds(date, timeZone)
+  return bounds && localDate(new Date(bounds.start.getTime() - 1), timeZone)
+}
+
 /** What a wall clock in `timeZone` shows at `instant`. */
 function wallClock(instant: number, timeZone: string) {
   const parts = Object.fromEntries(

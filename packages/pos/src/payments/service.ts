@@ -297,6 +297,23 @@ export class Payments {
     return findAttempt(this.db, id)
   }
 
+  /**
+   * Looks a live attempt up with the platform now and follows what it says,
+   * as a poll would (the in-flight check's "resolve"): a capture made there
+   * registers the sale, an approval is captured with the attempt's stored
+   * key, an ended request closes the attempt. Never a second charge: the
+   * capture key is the attempt's own. An attempt another process is working
+   * on is left to it (its worker is woken); an ended one is returned as is.
+   */
+  async followNow(id: string): Promise<AttemptRow> {
+    const row = await findAttempt(this.db, id)
+    if (!row) throw new PosError('PAYMENT_NOT_FOUND', 'No such payment attempt')
+    if (!isLive(row.state as PaymentAttemptState)) return row
+    if (await claimOne(this.db, 'payment_attempt', id, this.lease(this.now()))) return this.advanceClaimed(id)
+    this.wakeWorker()
+    return row
+  }
+
   // ── Webhooks ──────────────────────────────────────────────────────────────
 
   /**

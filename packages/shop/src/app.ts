@@ -23,6 +23,7 @@ import { Orders } from './orders/service.ts'
 import { StatusSync, type StatusSyncOptions } from './orders/sync.ts'
 import { EcomGateway } from './payments/ecom.ts'
 import { EpaymentGateway } from './payments/epayment.ts'
+import { ShopSettlement } from './settlement/service.ts'
 import { createShopHttp } from './web/http.ts'
 import { SHOP_CSS } from './web/layout.ts'
 import { WebhookRegistration } from './webhooks/registration.ts'
@@ -102,6 +103,7 @@ export async function buildShopApp(options: BuildShopAppOptions): Promise<ShopAp
     carts,
     orders,
     sync: new StatusSync(db, orders, clock, app.log, options.sync),
+    settlement: new ShopSettlement(db, vipps, config.vipps.msn, clock),
     webhooks: new WebhookRegistration(db, vipps, clock),
   }
 

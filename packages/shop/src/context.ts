@@ -9,6 +9,7 @@ import type { Clock } from './clock.ts'
 import type { ShopDb } from './db/database.ts'
 import type { Orders } from './orders/service.ts'
 import type { StatusSync } from './orders/sync.ts'
+import type { ShopSettlement } from './settlement/service.ts'
 import type { WebhookRegistration } from './webhooks/registration.ts'
 
 export interface ShopContext {
@@ -24,5 +25,7 @@ export interface ShopContext {
   carts: Carts
   orders: Orders
   sync: StatusSync
+  /** The day's orders against the platform's settlement report (admin). */
+  settlement: ShopSettlement
   webhooks: WebhookRegistration
 }

@@ -6,7 +6,7 @@
  * goes through `faults`, so a test can lose an answer after the platform
  * acted on it, and see every request the shop sent.
  */
-import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
+import { type RunningSandbox, SandboxClock, startSandbox } from '@kasse/sandbox'
 import { openTestDatabase } from '@kasse/storage/testing'
 import { VippsClient } from '@kasse/vipps'
 import type { LightMyRequestResponse } from 'fastify'
@@ -14,6 +14,7 @@ import { afterAll, beforeAll } from 'vitest'
 import type { ShopConfig } from '../src/config.ts'
 import { SHOP_SCHEMA, type ShopDatabase } from '../src/db/database.ts'
 import { type RunningShop, startShop } from '../src/server.ts'
+import { ManualClock } from './clock.ts'
 
 /** The sandbox's seeded merchant and users (test values). */
 export const MSN = '123456'
@@ -81,6 +82,8 @@ export interface TestShop {
   database: ShopDatabase
   faults: Faults
   config: ShopConfig
+  /** With `frozenAt`: the shop's clock, standing still until a test moves it (the sandbox's moves by its control API). */
+  shopClock?: ManualClock
 }
 
 /** The sandbox's merchant keys and the test admin login, pointed at `sandboxUrl`. */
@@ -99,16 +102,22 @@ export function testConfig(sandboxUrl: string): ShopConfig {
 }
 
 /**
- * Starts a sandbox and a shop before the file's tests and stops them after.
+ * Starts a sandbox and a shop before the file's tests and stops them after;
+ * with `frozenAt` (ISO 8601) both clocks stand still at that instant.
  *
  * @example
  * const env = useTestShop()
  * it('…', async () => { const response = await env().shop.app.inject({ url: '/' }) })
  */
-export function useTestShop(): () => TestShop {
+export function useTestShop(options: { frozenAt?: string } = {}): () => TestShop {
   let current: TestShop | undefined
   beforeAll(async () => {
-    const sandbox = await startSandbox({ port: 0 })
+    const frozenAt = options.frozenAt === undefined ? undefined : Date.parse(options.frozenAt)
+    const sandbox = await startSandbox({
+      port: 0,
+      ...(frozenAt === undefined ? {} : { clock: new SandboxClock(() => frozenAt) }),
+    })
+    const shopClock = frozenAt === undefined ? undefined : new ManualClock(frozenAt)
     const database = await openTestDatabase(SHOP_SCHEMA)
     const faults = new Faults()
     const config = testConfig(sandbox.url)
@@ -126,8 +135,9 @@ export function useTestShop(): () => TestShop {
       vipps,
       syncIntervalMs: 0,
       sync: { pendingAfterMs: 0 },
+      ...(shopClock ? { clock: shopClock } : {}),
     })
-    current = { sandbox, shop, database, faults, config }
+    current = { sandbox, shop, database, faults, config, ...(shopClock ? { shopClock } : {}) }
   })
   afterAll(async () => {
     await current?.shop.close()

@@ -2,8 +2,10 @@
  * The order admin (`/admin`): sign in, the orders with their payment state,
  * and per order: mark lines shipped (capturing exactly what ships), cancel
  * what is not shipped, refund all or part of what is captured. Each action
- * answers with the order page and what Vipps MobilePay said.
+ * answers with the order page and what Vipps MobilePay said. And per day, the
+ * settlement (`/admin/avregning`, CSV at `/admin/avregning.csv`).
  */
+import { reconciliationCsv, VippsError } from '@kasse/vipps'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ShopContext } from '../context.ts'
 import { ShopError } from '../errors.ts'
@@ -13,6 +15,7 @@ import { listOrders } from '../orders/store.ts'
 import type { FormBody } from '../web/http.ts'
 import { type MessageKind, page, sendPage } from '../web/layout.ts'
 import type { AdminAuth, AdminSession } from './auth.ts'
+import { settlementProblemView, settlementView } from './settlement-views.ts'
 import { orderListView, orderView, signInView } from './views.ts'
 
 type Message = { kind: MessageKind; text: string }
@@ -111,6 +114,53 @@ export function adminRoutes(app: FastifyInstance, ctx: ShopContext, auth: AdminA
     return adminPage(reply, `Ordre ${view.order.number}`, orderView(view, session.csrfToken), status, message)
   }
 
+  /**
+   * The day's settlement, or why it cannot be shown: a bad date (400) or the
+   * platform not answering (502), both on the page with the date form.
+   */
+  async function settlementDay(request: FastifyRequest, reply: FastifyReply) {
+    const today = ctx.settlement.today()
+    try {
+      return await ctx.settlement.day(dateQuery(request, today))
+    } catch (error) {
+      const known = error instanceof ShopError && error.status < 500
+      if (!known && !(error instanceof VippsError)) throw error
+      const text = known
+        ? error.message
+        : 'Vipps MobilePay svarte ikke på rapportforespørselen. Prøv igjen om litt.'
+      if (!known) request.log.warn({ kind: (error as VippsError).kind }, 'settlement report unavailable')
+      await adminPage(reply, 'Avregning', settlementProblemView(today), known ? error.status : 502, {
+        kind: 'error',
+        text,
+      })
+      return undefined
+    }
+  }
+
+  app.get('/admin/avregning', async function settlementPage(request, reply) {
+    if (!(await requireSession(request, reply))) return reply
+    const day = await settlementDay(request, reply)
+    if (!day) return reply
+    return adminPage(reply, `Avregning ${day.date}`, settlementView(day, ctx.settlement.today()))
+  })
+
+  app.get('/admin/avregning.csv', async function settlementCsv(request, reply) {
+    if (!(await requireSession(request, reply))) return reply
+    const day = await settlementDay(request, reply)
+    if (!day) return reply
+    if (!day.result) {
+      return adminPage(reply, 'Avregning', settlementView(day, ctx.settlement.today()), 409, {
+        kind: 'info',
+        text: `Ingen CSV ennå: ${day.date} er ikke avregnet.`,
+      })
+    }
+    return reply
+      .headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+      .header('content-disposition', `attachment; filename="avregning-${day.date}.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send(reconciliationCsv(day.result.lines))
+  })
+
   app.post('/admin/ordre/:id/send', (request, reply) =>
     act(request, reply, async (id, body) => {
       const quantities = new Map<number, number>()
@@ -141,6 +191,16 @@ export function adminRoutes(app: FastifyInstance, ctx: ShopContext, auth: AdminA
       return { outcome: await ctx.orders.refund(id, amount), done: `Refundert ${formatKroner(amount)}.` }
     }),
   )
+}
+
+/** The `dato` query value: today when absent; one string, or a refusal naming it. */
+function dateQuery(request: FastifyRequest, today: string): string {
+  const value = (request.query as Record<string, unknown> | undefined)?.dato
+  if (value === undefined || value === '') return today
+  if (typeof value !== 'string') {
+    throw new ShopError('VALIDATION_FAILED', 'Velg én dato', { field: 'dato' })
+  }
+  return value
 }
 
 function outcomeMessage(outcome: OperationOutcome, done: string): Message {

@@ -814,6 +814,9 @@ function shippingLineOf(
  */
 const referenceFor = (number: number) => `nettbutikk-${number}-${randomBytes(4).toString('hex')}`
 
+/** Whether a payment reference is one the shop makes (others on the MSN are the till's, or another channel's). */
+export const isShopReference = (reference: string): boolean => /^nettbutikk-\d+-[0-9a-f]{8}$/.test(reference)
+
 /** The text Vipps shows for an operation (eCom's transactionText; the proof of delivery for a capture). */
 function operationText(view: OrderView, op: OperationRow): string {
   const base = `Ordre ${view.order.number}`

@@ -39,7 +39,7 @@ export interface PageOptions {
 /** A whole page. */
 export function page(options: PageOptions, content: Html): Html {
   const nav = options.admin
-    ? html`<nav aria-label="Admin"><a href="/admin">Ordrer</a><a href="/">Til butikken</a></nav>`
+    ? html`<nav aria-label="Admin"><a href="/admin">Ordrer</a><a href="/admin/avregning">Avregning</a><a href="/">Til butikken</a></nav>`
     : html`<nav aria-label="Hovedmeny"><a href="/">Produkter</a><a class="cart-link" href="/handlekurv" data-testid="cart-link">Handlekurv (<span id="cart-count">${options.cartCount ?? 0}</span>)</a></nav>`
   return html`<!doctype html>
 <html lang="nb">

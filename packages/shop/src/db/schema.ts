@@ -146,6 +146,7 @@ export const paymentOperation = pgTable('shop_payment_operation', {
   state: text('state').$type<OperationState>().notNull(),
   shipmentId: text('shipment_id').references(() => shipment.id),
   error: text('error'),
+  pspReference: text('psp_reference'),
   createdAt: timestamptz('created_at').notNull(),
   updatedAt: timestamptz('updated_at').notNull(),
 })

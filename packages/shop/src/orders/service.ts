@@ -20,7 +20,7 @@ import {
   VippsEcomError,
   VippsError,
 } from '@kasse/vipps'
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Cart, Carts } from '../cart/service.ts'
 import type { Product } from '../catalogue/service.ts'
@@ -40,7 +40,7 @@ import {
 import { ShopError } from '../errors.ts'
 import { formatKroner, lineAmounts } from '../money.ts'
 import { epaymentCreateRequest } from '../payments/epayment.ts'
-import type { ExpressDetails, PaymentGateway, PaymentStatus } from '../payments/gateway.ts'
+import type { ExpressDetails, OperationReceipt, PaymentGateway, PaymentStatus } from '../payments/gateway.ts'
 import {
   awaitsPayment,
   canCancel,
@@ -562,13 +562,14 @@ export class Orders {
     const view = await this.get(op.orderId)
     const gateway = this.gateway(view)
     const text = operationText(view, op)
+    let receipt: OperationReceipt = {}
     try {
       switch (op.kind) {
         case 'capture':
-          await gateway.capture(view.payment, op.amount!, op.idempotencyKey, text)
+          receipt = await gateway.capture(view.payment, op.amount!, op.idempotencyKey, text)
           break
         case 'refund':
-          await gateway.refund(view.payment, op.amount!, op.idempotencyKey, text)
+          receipt = await gateway.refund(view.payment, op.amount!, op.idempotencyKey, text)
           break
         case 'cancel':
           if (view.order.state === 'unknown' && (await gateway.status(view.payment)).kind === 'missing') {
@@ -608,7 +609,7 @@ export class Orders {
       await this.settle(op, 'unknown')
       return { state: 'unknown' }
     }
-    await this.settle(op, 'done')
+    await this.settle(op, 'done', undefined, receipt.pspReference)
     return { state: 'done' }
   }
 
@@ -617,13 +618,18 @@ export class Orders {
    * open operation settles, so a webhook and an answer arriving together
    * apply it once.
    */
-  async settle(op: OperationRow, next: 'done' | 'refused' | 'unknown', error?: string): Promise<void> {
+  async settle(
+    op: OperationRow,
+    next: 'done' | 'refused' | 'unknown',
+    error?: string,
+    pspReference?: string,
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       const now = nowDate(this.clock)
       const from: OperationState[] = next === 'unknown' ? ['requested'] : ['requested', 'unknown']
       const [settled] = await tx
         .update(paymentOperation)
-        .set({ state: next, error: error ?? null, updatedAt: now })
+        .set({ state: next, error: error ?? null, updatedAt: now, ...(pspReference ? { pspReference } : {}) })
         .where(and(eq(paymentOperation.id, op.id), inArray(paymentOperation.state, from)))
         .returning()
       if (!settled || next === 'unknown') return
@@ -696,14 +702,25 @@ export class Orders {
   /**
    * An ePayment webhook named an operation by its key (CAPTURED, REFUNDED,
    * CANCELLED echo the request's Idempotency-Key): one whose answer was lost
-   * is settled as done.
+   * is settled as done. The event's pspReference is the operation's own, as
+   * the settlement report names it: kept, whenever the webhook comes.
    */
-  async settleByKey(idempotencyKey: string): Promise<void> {
+  async settleByKey(idempotencyKey: string, pspReference?: string): Promise<void> {
     const [op] = await this.db
       .select()
       .from(paymentOperation)
       .where(eq(paymentOperation.idempotencyKey, idempotencyKey))
-    if (op && isOpen(op.state)) await this.settle(op, 'done')
+    if (!op) return
+    if (isOpen(op.state)) {
+      await this.settle(op, 'done', undefined, pspReference)
+      return
+    }
+    if (op.state === 'done' && pspReference && op.pspReference === null) {
+      await this.db
+        .update(paymentOperation)
+        .set({ pspReference })
+        .where(and(eq(paymentOperation.id, op.id), isNull(paymentOperation.pspReference)))
+    }
   }
 
   /**

@@ -17,7 +17,7 @@ import {
 } from '@kasse/vipps'
 import type { PaymentRow } from '../db/schema.ts'
 import { kronerToOre } from '../money.ts'
-import type { ExpressDetails, PaymentGateway, PaymentStatus } from './gateway.ts'
+import type { ExpressDetails, OperationReceipt, PaymentGateway, PaymentStatus } from './gateway.ts'
 
 /** eCom's error codes the shop acts on. */
 const ORDER_NOT_FOUND = '35'
@@ -41,8 +41,13 @@ export class EcomGateway implements PaymentGateway {
     return statusOfDetails(details)
   }
 
-  async capture(payment: PaymentRow, amount: number, key: string, text: string): Promise<void> {
-    await this.vipps.ecom.capture(payment.reference, { amount, transactionText: text }, { requestId: key })
+  async capture(payment: PaymentRow, amount: number, key: string, text: string): Promise<OperationReceipt> {
+    const answer = await this.vipps.ecom.capture(
+      payment.reference,
+      { amount, transactionText: text },
+      { requestId: key },
+    )
+    return receiptOf(answer.transactionInfo?.transactionId)
   }
 
   async cancel(payment: PaymentRow, _key: string, options: { afterCapture: boolean; text: string }) {
@@ -53,8 +58,14 @@ export class EcomGateway implements PaymentGateway {
     })
   }
 
-  async refund(payment: PaymentRow, amount: number, key: string, text: string): Promise<void> {
-    await this.vipps.ecom.refund(payment.reference, { amount, transactionText: text }, { requestId: key })
+  async refund(payment: PaymentRow, amount: number, key: string, text: string): Promise<OperationReceipt> {
+    const answer = await this.vipps.ecom.refund(
+      payment.reference,
+      { amount, transactionText: text },
+      { requestId: key },
+    )
+    // The refund's answer names its part `transaction` (the spec's own difference).
+    return receiptOf(answer.transaction?.transactionId)
   }
 
   async isReleased(payment: PaymentRow): Promise<boolean> {
@@ -65,6 +76,10 @@ export class EcomGateway implements PaymentGateway {
     return cancelled && (details.transactionSummary?.remainingAmountToCapture ?? 0) === 0
   }
 }
+
+/** The operation's transaction id is its pspReference in the settlement report. */
+const receiptOf = (transactionId: string | undefined): OperationReceipt =>
+  transactionId ? { pspReference: transactionId } : {}
 
 /**
  * What the transaction log says about the user's part: reserved (with the

@@ -12,7 +12,7 @@ import {
 } from '@kasse/vipps'
 import type { OrderLineRow, OrderRow, PaymentRow } from '../db/schema.ts'
 import { unreachable } from '../orders/machine.ts'
-import type { PaymentGateway, PaymentStatus } from './gateway.ts'
+import type { OperationReceipt, PaymentGateway, PaymentStatus } from './gateway.ts'
 
 export class EpaymentGateway implements PaymentGateway {
   constructor(private readonly vipps: VippsClient) {}
@@ -36,8 +36,10 @@ export class EpaymentGateway implements PaymentGateway {
     return statusOf(found)
   }
 
-  async capture(payment: PaymentRow, amount: number, key: string): Promise<void> {
+  // ePayment's answer carries the payment's pspReference, not the capture's: that comes with the webhook.
+  async capture(payment: PaymentRow, amount: number, key: string): Promise<OperationReceipt> {
     await this.vipps.epayment.capture(payment.reference, money(payment, amount), { idempotencyKey: key })
+    return {}
   }
 
   async cancel(payment: PaymentRow, key: string): Promise<void> {
@@ -45,8 +47,9 @@ export class EpaymentGateway implements PaymentGateway {
     await this.vipps.epayment.cancel(payment.reference, { idempotencyKey: key })
   }
 
-  async refund(payment: PaymentRow, amount: number, key: string): Promise<void> {
+  async refund(payment: PaymentRow, amount: number, key: string): Promise<OperationReceipt> {
     await this.vipps.epayment.refund(payment.reference, money(payment, amount), { idempotencyKey: key })
+    return {}
   }
 
   async isReleased(payment: PaymentRow): Promise<boolean> {

@@ -30,14 +30,20 @@ export type PaymentStatus =
   | { kind: 'authorized'; amount: number; pspReference?: string; express?: ExpressDetails }
   | { kind: 'failed'; failure: PaymentFailure }
 
+/** What the platform's answer to a capture or refund says about it. */
+export interface OperationReceipt {
+  /** The operation's own pspReference, when the answer carries it (eCom's does; ePayment's webhook does). */
+  pspReference?: string
+}
+
 export interface PaymentGateway {
   /** Sends the stored create/initiate request; returns where the shopper goes to pay. */
   start(payment: PaymentRow): Promise<{ redirectUrl: string }>
   status(payment: PaymentRow): Promise<PaymentStatus>
-  capture(payment: PaymentRow, amount: number, key: string, text: string): Promise<void>
+  capture(payment: PaymentRow, amount: number, key: string, text: string): Promise<OperationReceipt>
   /** Releases what is not captured (`afterCapture`: some of it was). */
   cancel(payment: PaymentRow, key: string, options: { afterCapture: boolean; text: string }): Promise<void>
-  refund(payment: PaymentRow, amount: number, key: string, text: string): Promise<void>
+  refund(payment: PaymentRow, amount: number, key: string, text: string): Promise<OperationReceipt>
   /** True once nothing is left reserved to capture and a cancel has taken effect (or the request ended). */
   isReleased(payment: PaymentRow): Promise<boolean>
 }

@@ -126,6 +126,7 @@ export class ShopSettlement {
       .select({
         kind: paymentOperation.kind,
         amount: paymentOperation.amount,
+        pspReference: paymentOperation.pspReference,
         doneAt: paymentOperation.updatedAt,
         reference: payment.reference,
         currency: order.currency,
@@ -149,6 +150,7 @@ export class ShopSettlement {
     return rows.map((row) => ({
       kind: row.kind === 'refund' ? 'refund' : 'capture',
       reference: row.reference,
+      pspReference: row.pspReference ?? undefined,
       amount: row.amount!,
       currency: row.currency,
       orderId: row.orderId,

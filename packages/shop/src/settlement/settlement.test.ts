@@ -9,10 +9,10 @@
  * captured at the platform without the shop recording it: the page names it.
  */
 import { newIdempotencyKey, VippsClient } from '@kasse/vipps'
-import { eq } from 'drizzle-orm'
+import { and, eq, isNull, ne } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { control, KARI, MSN, Shopper, type TestShop, until, useTestShop } from '../../test/helpers.ts'
-import { payment } from '../db/schema.ts'
+import { payment, paymentOperation } from '../db/schema.ts'
 import { formatKroner } from '../money.ts'
 import type { OrderView } from '../orders/store.ts'
 
@@ -168,6 +168,14 @@ describe('the settlement page', () => {
     ).toEqual(references)
     expect((await get(`/admin/avregning.csv?dato=${MONDAY}`)).statusCode).toBe(409)
 
+    // Each capture and refund knows its pspReference: eCom's from the answer, ePayment's from the webhook.
+    await until(async () => {
+      const open = await e.database.db
+        .select({ id: paymentOperation.id })
+        .from(paymentOperation)
+        .where(and(ne(paymentOperation.kind, 'cancel'), isNull(paymentOperation.pspReference)))
+      return open.length === 0
+    }, 'every operation has its pspReference')
     await advanceTo(e, `${MONDAY}T23:00:00.000Z`) // midnight in Oslo: Monday closes
     const getLater = await signedIn(e) // the admin session does not last the night
     const page = await getLater(`/admin/avregning?dato=${MONDAY}`)
@@ -200,7 +208,11 @@ describe('the settlement page', () => {
     expect(totals.refunds).toBe(5_000)
     expect(totals.expectedPayout).toBe(totals.captures - totals.refunds - totals.fees)
     expect(totals.payout).toBe(totals.expectedPayout)
-    expect(day.result!.matched.every((m) => m.entry.reference === m.record.reference)).toBe(true)
+    // Matched by pspReference, each to its own entry.
+    for (const { record, entry } of day.result!.matched) {
+      expect(record.pspReference).toBeDefined()
+      expect(entry).toMatchObject({ reference: record.reference, pspReference: record.pspReference })
+    }
     expect(
       day.result!.matched.filter((m) => m.record.kind === 'capture').every((m) => (m.fee ?? 0) > 0),
     ).toBe(true)

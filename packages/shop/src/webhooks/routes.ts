@@ -57,7 +57,7 @@ async function applyEvent(ctx: ShopContext, event: EPaymentWebhookEvent): Promis
     case 'REFUNDED':
     case 'CANCELLED':
       // The event echoes the key of the request that caused it: an operation whose answer was lost is done.
-      if (event.idempotencyKey) await ctx.orders.settleByKey(event.idempotencyKey)
+      if (event.idempotencyKey) await ctx.orders.settleByKey(event.idempotencyKey, event.pspReference)
       return
     case 'CREATED':
       return

@@ -9,10 +9,12 @@
 import { type RunningSandbox, SandboxClock, startSandbox } from '@kasse/sandbox'
 import { openTestDatabase } from '@kasse/storage/testing'
 import { VippsClient } from '@kasse/vipps'
+import { eq } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import type { ShopConfig } from '../src/config.ts'
 import { SHOP_SCHEMA, type ShopDatabase } from '../src/db/database.ts'
+import { payment } from '../src/db/schema.ts'
 import { type RunningShop, startShop } from '../src/server.ts'
 import { ManualClock } from './clock.ts'
 
@@ -223,3 +225,44 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
 
 /** The order id in a shop URL such as /ordre/ord_…/retur. */
 export const orderIdIn = (url: string): string => /\/ordre\/([^/?]+)/.exec(url)![1]!
+
+/** Signs in to the order admin: GETs with the session, and form POSTs with its CSRF token. */
+export async function signInAdmin(e: TestShop) {
+  const signIn = await e.shop.app.inject({
+    method: 'POST',
+    url: '/admin/logg-inn',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(e.config.admin).toString(),
+  })
+  expect(signIn.statusCode).toBe(303)
+  const cookie = signIn.cookies.find((c) => c.name === 'kasse_shop_admin')!
+  const page = await e.shop.app.inject({ url: '/admin', cookies: { kasse_shop_admin: cookie.value } })
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!
+  return {
+    cookie: `kasse_shop_admin=${cookie.value}`,
+    get: (url: string) => e.shop.app.inject({ url, cookies: { kasse_shop_admin: cookie.value } }),
+    post: (url: string, form: Record<string, string> = {}) =>
+      e.shop.app.inject({
+        method: 'POST',
+        url,
+        cookies: { kasse_shop_admin: cookie.value },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ csrf, ...form }).toString(),
+      }),
+  }
+}
+
+/**
+ * Hurtigkasse of `quantity` of a product: the browser is sent to the eCom
+ * landing page. Returns the shop's order id, the eCom orderId (the payment's
+ * reference) and the landing page's token.
+ */
+export async function startHurtigkasse(e: TestShop, productId: string, quantity = 1) {
+  const response = await new Shopper(e).request('POST', `/produkt/${productId}/hurtigkasse`, {
+    quantity: String(quantity),
+  })
+  expect(response.statusCode, response.body).toBe(303)
+  const url = response.headers.location as string
+  const [row] = await e.database.db.select().from(payment).where(eq(payment.redirectUrl, url))
+  return { id: row!.orderId, orderId: row!.reference, token: new URL(url).searchParams.get('token')! }
+}

@@ -108,10 +108,11 @@ ${recordsTable(day)}`
 ${
   result.differences === 0
     ? html`<p class="message ok" role="status" data-testid="verdict" data-differences="0">Alt stemmer: hvert trekk og hver refusjon i nettbutikken er avregnet som registrert.</p>`
-    : html`<p class="message error" role="alert" data-testid="verdict" data-differences="${result.differences}">${result.differences} avvik – se de første linjene.</p>`
+    : html`<p class="message error" role="alert" data-testid="verdict" data-differences="${result.differences}">${result.differences} avvik – de står øverst i tabellen.</p>`
 }
 ${day.status === 'settling' ? html`<p class="message info" role="status">Dagen er ikke lukket ennå; rapporten kan få flere linjer.</p>` : ''}
 ${totals(day)}
+<h2>Linjer</h2>
 <table class="lines" data-testid="settlement-lines">
 <thead><tr><th>Status</th><th>Type</th><th>Ordre</th><th>Referanse</th><th>pspReference</th><th class="amount">Nettbutikken</th><th class="amount">Vipps</th><th class="amount">Gebyr</th></tr></thead>
 <tbody>${result.lines.map((row) => line(day, row))}</tbody></table>`

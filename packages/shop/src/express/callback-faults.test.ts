@@ -6,10 +6,16 @@
  * the platform did — reserved with the user's delivery, rejected, or timed out
  * — and a callback that arrives late never moves an order back.
  */
-import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { control, KARI, MSN, Shopper, type TestShop, until, useTestShop } from '../../test/helpers.ts'
-import { payment } from '../db/schema.ts'
+import {
+  control,
+  KARI,
+  MSN,
+  startHurtigkasse,
+  type TestShop,
+  until,
+  useTestShop,
+} from '../../test/helpers.ts'
 import type { OrderState } from '../orders/machine.ts'
 
 const env = useTestShop()
@@ -129,19 +135,11 @@ async function sandboxOrder(e: TestShop, orderId: string) {
 
 /** Hurtigkasse on a product page, the order's faults in place, and the order on Kari's phone. */
 async function place(e: TestShop, scenario: Scenario): Promise<Placed> {
-  const shopper = new Shopper(e)
-  const response = await shopper.request('POST', `/produkt/${scenario.product}/hurtigkasse`, {
-    quantity: '1',
-  })
-  expect(response.statusCode, response.body).toBe(303)
-  const url = response.headers.location as string
-  const [row] = await e.database.db.select().from(payment).where(eq(payment.redirectUrl, url))
-  const { orderId, reference } = { orderId: row!.orderId, reference: row!.reference }
+  const { id, orderId: reference, token } = await startHurtigkasse(e, scenario.product)
   for (const rule of scenario.faults) {
     const added = await control(e, 'POST', '/_sandbox/faults', { ...rule, reference })
     expect(added.status, JSON.stringify(added.json)).toBe(201)
   }
-  const token = new URL(url).searchParams.get('token')!
   expect((await control(e, 'POST', `/_sandbox/ecom/landing/${token}/user`, { msisdn: KARI })).status).toBe(
     200,
   )
@@ -150,7 +148,7 @@ async function place(e: TestShop, scenario: Scenario): Promise<Placed> {
     const status = (await sandboxOrder(e, reference)).express.shipping.status
     return asked ? status === 'failed' : status === 'ready'
   }, `the shipping details request of "${scenario.name}" has settled`)
-  return { scenario, id: orderId, orderId: reference }
+  return { scenario, id, orderId: reference }
 }
 
 async function act(e: TestShop, placed: Placed): Promise<void> {

@@ -7,7 +7,16 @@
 import { signWebhook } from '@kasse/vipps'
 import { desc, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { control, KARI, MSN, Shopper, type TestShop, until, useTestShop } from '../../test/helpers.ts'
+import {
+  control,
+  KARI,
+  MSN,
+  Shopper,
+  signInAdmin,
+  type TestShop,
+  until,
+  useTestShop,
+} from '../../test/helpers.ts'
 import { order as orderTable, payment as paymentTable } from '../db/schema.ts'
 import { WEBHOOK_PATH } from '../webhooks/registration.ts'
 
@@ -66,31 +75,6 @@ async function aggregate(reference: string) {
     captured: agg.capturedAmount.value,
     cancelled: agg.cancelledAmount.value,
     refunded: agg.refundedAmount.value,
-  }
-}
-
-const admin = async (e: TestShop) => {
-  const signIn = await e.shop.app.inject({
-    method: 'POST',
-    url: '/admin/logg-inn',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams(e.config.admin).toString(),
-  })
-  expect(signIn.statusCode).toBe(303)
-  const cookie = signIn.cookies.find((c) => c.name === 'kasse_shop_admin')!
-  const page = await e.shop.app.inject({ url: '/admin', cookies: { kasse_shop_admin: cookie.value } })
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!
-  return {
-    cookie: `kasse_shop_admin=${cookie.value}`,
-    get: (url: string) => e.shop.app.inject({ url, cookies: { kasse_shop_admin: cookie.value } }),
-    post: (url: string, form: Record<string, string> = {}) =>
-      e.shop.app.inject({
-        method: 'POST',
-        url,
-        cookies: { kasse_shop_admin: cookie.value },
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ csrf, ...form }).toString(),
-      }),
   }
 }
 
@@ -357,7 +341,7 @@ describe('the order admin', () => {
       ['kaffekopp-steintoy', 2],
       ['kaffebonner-500', 1],
     ])
-    const staff = await admin(env())
+    const staff = await signInAdmin(env())
     const mug = lineNo(view, 'kaffekopp-steintoy')
     const beans = lineNo(view, 'kaffebonner-500')
 
@@ -386,7 +370,7 @@ describe('the order admin', () => {
 
   it('refuses to ship more than is left, naming the line, and captures nothing', async () => {
     const { id, reference, view } = await paidOrder([['ullsokker', 1]])
-    const staff = await admin(env())
+    const staff = await signInAdmin(env())
     const line = lineNo(view, 'ullsokker')
     const tooMany = await staff.post(`/admin/ordre/${id}/send`, { [`quantity_${line}`]: '2' })
     expect(tooMany.statusCode).toBe(400)
@@ -413,7 +397,7 @@ describe('the order admin', () => {
       // The platform did capture; the shop does not know yet and takes no other money operation meanwhile.
       expect(await aggregate(reference)).toMatchObject({ captured: view.order.totalAmount })
       await expect(e.shop.ctx.orders.cancel(id)).rejects.toThrow(/ikke avklart/)
-      const page = await (await admin(e)).get(`/admin/ordre/${id}`)
+      const page = await (await signInAdmin(e)).get(`/admin/ordre/${id}`)
       expect(page.body).toContain('venter på svar')
 
       await e.shop.ctx.sync.sweep()
@@ -445,7 +429,7 @@ describe('the order admin', () => {
 
   it('cancels a paid order before shipping: the reservation is released', async () => {
     const { id, reference, view } = await paidOrder([['ullpledd', 1]])
-    const staff = await admin(env())
+    const staff = await signInAdmin(env())
     const answer = await staff.post(`/admin/ordre/${id}/kanseller`)
     expect(answer.statusCode, answer.body).toBe(200)
     expect(await aggregate(reference)).toMatchObject({ captured: 0, cancelled: view.order.totalAmount })
@@ -457,7 +441,7 @@ describe('the order admin', () => {
 
   it('cancels an order still waiting for payment: the request is stopped, and its TERMINATED webhook changes nothing', async () => {
     const { id, reference } = await checkedOut([['stearinlys', 1]])
-    const staff = await admin(env())
+    const staff = await signInAdmin(env())
     expect((await staff.post(`/admin/ordre/${id}/kanseller`)).statusCode).toBe(200)
     expect(await stateOf(id)).toBe('cancelled')
     const { json } = await control(env(), 'GET', `/_sandbox/payments/${MSN}/${reference}`)
@@ -481,7 +465,7 @@ describe('the order admin', () => {
       ['notatbok-a5', 1],
       ['stearinlys', 2],
     ])
-    const staff = await admin(env())
+    const staff = await signInAdmin(env())
     const notebook = lineNo(view, 'notatbok-a5')
     const candles = lineNo(view, 'stearinlys')
     await staff.post(`/admin/ordre/${id}/send`, {
@@ -504,7 +488,7 @@ describe('the order admin', () => {
 
   it('refunds part and then the rest of what is captured, never more', async () => {
     const { id, reference, view } = await paidOrder([['skjaerefjol-eik', 1]])
-    const staff = await admin(env())
+    const staff = await signInAdmin(env())
     const before = await staff.post(`/admin/ordre/${id}/refunder`, { amount: '10' })
     expect(before.statusCode).toBe(409)
     await staff.post(`/admin/ordre/${id}/send`, { [`quantity_${lineNo(view, 'skjaerefjol-eik')}`]: '1' })
@@ -546,7 +530,7 @@ describe('the order admin', () => {
     expect(wrong.body).toContain('Feil brukernavn eller passord')
 
     const { id } = await paidOrder([['handlenett', 1]])
-    const staff = await admin(e)
+    const staff = await signInAdmin(e)
     const list = await staff.get('/admin')
     expect(list.statusCode).toBe(200)
     expect(list.body).toContain('betalt (reservert)')

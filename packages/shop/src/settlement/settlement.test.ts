@@ -11,7 +11,17 @@
 import { newIdempotencyKey, VippsClient } from '@kasse/vipps'
 import { and, eq, isNull, ne } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { control, KARI, MSN, Shopper, type TestShop, until, useTestShop } from '../../test/helpers.ts'
+import {
+  control,
+  KARI,
+  MSN,
+  Shopper,
+  signInAdmin,
+  startHurtigkasse,
+  type TestShop,
+  until,
+  useTestShop,
+} from '../../test/helpers.ts'
 import { payment, paymentOperation } from '../db/schema.ts'
 import { formatKroner } from '../money.ts'
 import type { OrderView } from '../orders/store.ts'
@@ -30,17 +40,8 @@ async function advanceTo(e: TestShop, iso: string): Promise<void> {
   e.shopClock!.advance(target - e.shopClock!.now())
 }
 
-async function signedIn(e: TestShop) {
-  const signIn = await e.shop.app.inject({
-    method: 'POST',
-    url: '/admin/logg-inn',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams(e.config.admin).toString(),
-  })
-  expect(signIn.statusCode).toBe(303)
-  const cookie = signIn.cookies.find((c) => c.name === 'kasse_shop_admin')!.value
-  return (url: string) => e.shop.app.inject({ url, cookies: { kasse_shop_admin: cookie } })
-}
+/** A GET as the signed-in admin. */
+const signedIn = async (e: TestShop) => (await signInAdmin(e)).get
 
 const lineOf = (view: OrderView, productId: string) =>
   view.lines.find((l) => l.productId === productId)!.lineNo
@@ -66,24 +67,17 @@ async function regularOrder(e: TestShop, items: Array<[string, number]>): Promis
 
 /** Hurtigkasse of `quantity` of a product, approved on Kari's phone with pickup; waits until reserved. */
 async function expressOrder(e: TestShop, productId: string, quantity = 1): Promise<OrderView> {
-  const shopper = new Shopper(e)
-  const response = await shopper.request('POST', `/produkt/${productId}/hurtigkasse`, {
-    quantity: String(quantity),
-  })
-  expect(response.statusCode, response.body).toBe(303)
-  const url = response.headers.location as string
-  const [row] = await e.database.db.select().from(payment).where(eq(payment.redirectUrl, url))
-  const token = new URL(url).searchParams.get('token')!
+  const { id, orderId, token } = await startHurtigkasse(e, productId, quantity)
   expect((await control(e, 'POST', `/_sandbox/ecom/landing/${token}/user`, { msisdn: KARI })).status).toBe(
     200,
   )
   await until(async () => {
-    const { json } = await control(e, 'GET', `/_sandbox/ecom/orders/${MSN}/${row!.reference}`)
+    const { json } = await control(e, 'GET', `/_sandbox/ecom/orders/${MSN}/${orderId}`)
     return json.express.shipping.status === 'ready'
   }, 'the shop has offered its shipping')
-  const approve = `/_sandbox/users/${KARI}/ecom-orders/${MSN}/${row!.reference}/approve`
+  const approve = `/_sandbox/users/${KARI}/ecom-orders/${MSN}/${orderId}/approve`
   expect((await control(e, 'POST', approve, { shippingMethodId: 'pickup-point' })).status).toBe(200)
-  return reserved(e, row!.orderId)
+  return reserved(e, id)
 }
 
 async function reserved(e: TestShop, id: string): Promise<OrderView> {

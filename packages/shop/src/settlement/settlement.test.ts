@@ -275,5 +275,19 @@ describe('the settlement page', () => {
       expect(page.body).toContain('name="dato"')
     }
     expect((await e.shop.app.inject({ url: `/admin/avregning?dato=${MONDAY}` })).statusCode).toBe(303)
+    expect((await get(`/admin/avregning?dato=${MONDAY}&dato=${TUESDAY}`)).statusCode).toBe(400)
+  })
+
+  it('says so on the page when the report cannot be fetched, and shows it once it can', async () => {
+    const e = env()
+    const get = await signedIn(e)
+    e.faults.loseAnswer('GET', /\/report\/v2\/ledgers\/.*\/funds\/dates\//)
+    const lost = await get(`/admin/avregning?dato=${MONDAY}`)
+    expect(lost.statusCode).toBe(502)
+    expect(lost.body).toContain('svarte ikke')
+    expect(lost.body).toContain('name="dato"')
+    const again = await get(`/admin/avregning?dato=${MONDAY}`)
+    expect(again.statusCode).toBe(200)
+    expect(again.body).toContain('data-testid="verdict"')
   })
 })

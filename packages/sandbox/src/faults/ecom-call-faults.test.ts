@@ -5,11 +5,12 @@
  * wrong authToken (refused, then retried with the right one); the shipping
  * details request lost (no answer: "No shipping methods found") and never held
  * back; the consent removal duplicated; rules picking one kind of call by
- * `event` and leaving ePayment's events alone.
+ * `event` and leaving ePayment's events alone; and a shop that does not
+ * answer in time (the receiver timeout), retried.
  */
 import { describe, expect, it } from 'vitest'
 import { type TestSandbox, testSandbox } from '../../test/helpers.ts'
-import { RETRY_DELAYS_MS } from '../ecom/merchant-calls.ts'
+import { RETRY_DELAYS_MS, TIMEOUTS_MS } from '../ecom/merchant-calls.ts'
 import {
   approveOnPhone,
   control,
@@ -134,6 +135,27 @@ describe('webhook faults on eCom’s payment callback', () => {
     await until(async () => (await callbacksOf(sb, orderId))[0]?.state === 'delivered', 'the retry lands')
     expect((await callbacksOf(sb, orderId))[0]!.attempts.map((a) => a.statusCode)).toEqual([401, 200])
     expect(shop.received[1]!.headers.authorization).toBe(AUTH_TOKEN)
+  })
+
+  it('times out on a shop that does not answer within 3 s, and retries on the sandbox clock', async () => {
+    const sb = await testSandbox()
+    let first = true
+    const shop = await startMerchant(async () => {
+      if (!first) return { status: 200 }
+      first = false
+      // Longer than the platform waits for the payment callback's answer.
+      await new Promise((resolve) => setTimeout(resolve, TIMEOUTS_MS.payment + 500))
+      return { status: 200 }
+    })
+    const orderId = await reserved(sb, shop.prefix)
+    await until(
+      async () => (await callbacksOf(sb, orderId))[0]?.nextAttemptAt !== undefined,
+      'a retry is due',
+    )
+    expect((await callbacksOf(sb, orderId))[0]!.attempts[0]!.error).toBe('timeout')
+    sb.ctx.clock.advance(RETRY_DELAYS_MS[0])
+    await until(async () => (await callbacksOf(sb, orderId))[0]?.state === 'delivered', 'the retry lands')
+    expect(shop.received).toHaveLength(2)
   })
 
   it('is left alone by a rule for an ePayment event', async () => {

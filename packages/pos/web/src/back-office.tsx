@@ -22,11 +22,26 @@ export function isBackOfficeView(view: string): view is BackOfficeView {
   return (BACK_OFFICE_VIEWS as readonly string[]).includes(view)
 }
 
-/** Today on this device, YYYY-MM-DD (the store's day: the till stands in the store). */
-export function today(): string {
+const STORE_TIME_ZONES: Record<string, string> = {
+  NO: 'Europe/Oslo',
+  DK: 'Europe/Copenhagen',
+  FI: 'Europe/Helsinki',
+}
+
+/** Today in the store's time zone, YYYY-MM-DD (the device's own date if the browser lacks the zone). */
+export function today(country: string): string {
   const now = new Date()
-  const two = (n: number) => String(n).padStart(2, '0')
-  return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`
+  try {
+    return new Intl.DateTimeFormat('en-CA', {
+      timeZone: STORE_TIME_ZONES[country] ?? 'Europe/Oslo',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(now)
+  } catch {
+    const two = (n: number) => String(n).padStart(2, '0')
+    return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`
+  }
 }
 
 /** The top bar's buttons for the manager's screens; pressing the open one goes back to the sale. */
@@ -50,7 +65,8 @@ export function BackOfficeButtons(props: { view: string; onView(view: BackOffice
 
 /** The chosen screen, with the day picker they share. */
 export function BackOfficeScreen(props: { view: BackOfficeView; session: Session }) {
-  const [date, setDate] = useState(today())
+  const storeToday = today(props.session.store.country)
+  const [date, setDate] = useState(storeToday)
   if (props.session.cashier.role !== 'manager') {
     return (
       <main class="back-office">
@@ -67,7 +83,7 @@ export function BackOfficeScreen(props: { view: BackOfficeView; session: Session
         type="date"
         name="date"
         value={date}
-        max={today()}
+        max={storeToday}
         onChange={(event) => {
           const value = (event.currentTarget as HTMLInputElement).value
           if (value) setDate(value)

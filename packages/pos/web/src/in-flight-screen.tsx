@@ -7,9 +7,10 @@
  * will capture), never a second charge.
  */
 import type { ComponentChildren } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api, messageOf } from './api.ts'
 import type { InFlightPayment, InFlightStatus } from './api-types.ts'
+import { useDayAnswer } from './day-answer.ts'
 import { formatMoney } from './money.ts'
 
 const STATUS_TEXT: Record<InFlightStatus, string> = {
@@ -27,29 +28,14 @@ const STATUS_TEXT: Record<InFlightStatus, string> = {
 const ACTION_TEXT = { follow: 'Register it', release: 'Release the money' } as const
 
 export function InFlightScreen(props: { date: string; picker: ComponentChildren }) {
-  const [payments, setPayments] = useState<InFlightPayment[] | undefined>(undefined)
-  const [problem, setProblem] = useState<string | undefined>(undefined)
-  const [loading, setLoading] = useState(false)
+  const {
+    data: payments,
+    problem,
+    setProblem,
+    loading,
+    reload: load,
+  } = useDayAnswer(`/api/in-flight/${props.date}`, (body: { payments: InFlightPayment[] }) => body.payments)
   const [resolving, setResolving] = useState<string | null>(null)
-
-  async function load() {
-    setLoading(true)
-    setProblem(undefined)
-    try {
-      setPayments(
-        (await api<{ payments: InFlightPayment[] }>('GET', `/api/in-flight/${props.date}`)).payments,
-      )
-    } catch (error) {
-      setPayments(undefined)
-      setProblem(messageOf(error))
-    } finally {
-      setLoading(false)
-    }
-  }
-
-  useEffect(() => {
-    load()
-  }, [props.date])
 
   async function resolve(payment: InFlightPayment) {
     setResolving(payment.attemptId)

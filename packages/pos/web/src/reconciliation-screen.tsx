@@ -6,9 +6,8 @@
  * the CSV. Until the platform closes the day it is "not settled yet".
  */
 import type { ComponentChildren } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
-import { api, messageOf } from './api.ts'
 import type { Settlement, SettlementLineStatus } from './api-types.ts'
+import { useDayAnswer } from './day-answer.ts'
 import { formatMoney } from './money.ts'
 
 const STATUS_TEXT: Record<SettlementLineStatus, string> = {
@@ -23,29 +22,15 @@ const STATUS_TEXT: Record<SettlementLineStatus, string> = {
 }
 
 export function ReconciliationScreen(props: { date: string; picker: ComponentChildren; currency: string }) {
-  const [settlement, setSettlement] = useState<Settlement | undefined>(undefined)
-  const [problem, setProblem] = useState<string | undefined>(undefined)
-  const [loading, setLoading] = useState(false)
-
-  async function load() {
-    setLoading(true)
-    setProblem(undefined)
-    try {
-      setSettlement(
-        (await api<{ reconciliation: Settlement }>('GET', `/api/reconciliation/${props.date}`))
-          .reconciliation,
-      )
-    } catch (error) {
-      setSettlement(undefined)
-      setProblem(messageOf(error))
-    } finally {
-      setLoading(false)
-    }
-  }
-
-  useEffect(() => {
-    load()
-  }, [props.date])
+  const {
+    data: settlement,
+    problem,
+    loading,
+    reload: load,
+  } = useDayAnswer(
+    `/api/reconciliation/${props.date}`,
+    (body: { reconciliation: Settlement }) => body.reconciliation,
+  )
 
   const money = (value: number | null) => (value === null ? '—' : formatMoney(value, props.currency))
   const totals = settlement?.totals

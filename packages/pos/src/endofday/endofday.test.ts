@@ -195,6 +195,8 @@ describe('the Z report', () => {
     expect(page.statusCode).toBe(200)
     expect(page.headers['content-type']).toContain('text/html')
     expect(page.body).toContain(`Z-rapport ${DAY}`)
+    // Oslo time, not UTC: the report was made at 14:00 in the store.
+    expect(page.body).toContain('foreløpig rapport per 02.03.2026 14:00')
     expect(page.body).toMatch(/<svg class="chart"[^>]*role="img"/)
     // Three hours with takings: three bars (one below the axis for the refund hour).
     expect(page.body.match(/<rect class="bar/g)).toHaveLength(3)

@@ -12,7 +12,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { freshTillStorage } from '../../test/database.ts'
 import { KARI_MSISDN, MSN } from '../../test/sandbox.ts'
 import { BATTERIES, MILK, NEWSPAPER } from '../../test/till.ts'
-import { eventually, type HttpTill, type Json, settingsFor, signInOverHttp } from '../../test/wire.ts'
+import {
+  eventually,
+  type HttpTill,
+  type Json,
+  sandboxControl,
+  settingsFor,
+  signInOverHttp,
+} from '../../test/wire.ts'
 import { localDate } from '../journal/local-time.ts'
 import type { PaymentTimings } from '../payments/service.ts'
 import { type RunningPos, startPos } from '../server.ts'
@@ -44,17 +51,7 @@ async function startTill(paymentTimings: Partial<PaymentTimings>): Promise<Runni
   return till
 }
 
-async function control(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Json> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  })
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
+const control = sandboxControl(() => sandbox.url)
 
 /** The merchant's own client, as another system on the same MSN (or someone bypassing the till) uses it. */
 function merchantClient(): VippsClient {

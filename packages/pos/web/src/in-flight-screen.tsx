@@ -75,7 +75,7 @@ export function InFlightScreen(props: { date: string; picker: ComponentChildren 
             {payments.length === 0
               ? 'No payment requests on this day'
               : differences === 0
-                ? `The till and Vipps MobilePay agree on all ${payments.length} payment requests`
+                ? `The till and Vipps MobilePay agree on ${payments.length === 1 ? 'the payment request' : `all ${payments.length} payment requests`}`
                 : `${differences} of ${payments.length} payment requests differ`}
           </h2>
           {payments.length > 0 && (

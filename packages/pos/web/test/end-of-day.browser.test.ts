@@ -61,7 +61,7 @@ describe('the end of day screens', () => {
 
     await till.getByRole('button', { name: 'In-flight check' }).click()
     await till
-      .getByRole('heading', { name: 'The till and Vipps MobilePay agree on all 1 payment requests' })
+      .getByRole('heading', { name: 'The till and Vipps MobilePay agree on the payment request' })
       .waitFor()
 
     await till.getByRole('button', { name: 'Reconciliation' }).click()

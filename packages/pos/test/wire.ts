@@ -18,6 +18,24 @@ export function settingsFor(sandbox: RunningSandbox): VippsSettings {
   }
 }
 
+/**
+ * The sandbox's control API at `baseUrl` (`/_sandbox/...`), as tests drive it:
+ * JSON in and out, and anything but a 2xx thrown with its body.
+ */
+export function sandboxControl(baseUrl: () => string) {
+  return async (method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<Json> => {
+    const response = await fetch(`${baseUrl()}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    })
+    if (response.status >= 300)
+      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+    return response.json()
+  }
+}
+
 /** A JSON answer as tests read it. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and assert on them
 export type Json = any

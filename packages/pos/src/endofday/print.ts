@@ -5,6 +5,7 @@
  * escaped (a cashier's name is typed by a manager).
  */
 import { minorUnitsText, toCsv } from '@kasse/vipps'
+import { localDateTime } from '../journal/local-time.ts'
 import { escapeHtml, formatMoney } from '../receipts/html.ts'
 import type { Amounts, CountedAmounts, ZReport } from './report.ts'
 
@@ -63,10 +64,11 @@ export function zReportHtml(report: ZReport): string {
       )
       .join('\n')
   const ended = report.paymentRequestsWithoutPayment
+  const at = (iso: string) => localDateTime(new Date(iso), report.store.timeZone)
   const status =
     report.status === 'closed' && report.closed
-      ? `Dagen er avsluttet ${escapeHtml(report.closed.at.replace('T', ' ').slice(0, 16))} UTC av ${escapeHtml(report.closed.by)}`
-      : `Dagen er åpen — foreløpig rapport (${escapeHtml(report.generatedAt.replace('T', ' ').slice(0, 16))} UTC)`
+      ? `Dagen er avsluttet ${at(report.closed.at)} av ${escapeHtml(report.closed.by)}`
+      : `Dagen er åpen — foreløpig rapport per ${at(report.generatedAt)}`
   return `<!doctype html>
 <html lang="nb">
 <head>

@@ -9,7 +9,7 @@
  * payment the platform confirmed late, a refund that completed late) is
  * counted on the next day instead — it is not lost, and not counted twice.
  */
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm'
+import { and, eq, gte, inArray, lt } from 'drizzle-orm'
 import { type Actor, requireManager } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
@@ -77,18 +77,18 @@ export class EndOfDay {
   async close(actor: Actor, date: string): Promise<ZReport> {
     requireManager(actor, 'close the day')
     const day = businessDay(actor, this.clock, date)
-    return this.db.transaction(async (tx) => {
-      // One closing at a time per store: the second waits, then finds the day closed.
-      await tx.execute(sql`SELECT 1 FROM ${store} WHERE ${store.id} = ${actor.storeId} FOR UPDATE`)
-      if (await this.frozen(actor.storeId, date, tx)) {
-        throw new PosError('DAY_ALREADY_CLOSED', `${date} is closed already; its report does not change`, {
-          field: 'date',
-        })
-      }
-      const data = await this.load(tx, actor.storeId, day)
-      const closed = { at: new Date(this.clock.now()), by: actor.cashierName }
-      const reports = this.reports(data, day, closed)
-      await tx.insert(endOfDay).values({
+    const alreadyClosed = () =>
+      new PosError('DAY_ALREADY_CLOSED', `${date} is closed already; its report does not change`, {
+        field: 'date',
+      })
+    if (await this.frozen(actor.storeId, date)) throw alreadyClosed()
+    const data = await this.load(this.db, actor.storeId, day)
+    const closed = { at: new Date(this.clock.now()), by: actor.cashierName }
+    const reports = this.reports(data, day, closed)
+    // Two managers closing at once: the first insert wins, the second is told the day is closed.
+    const stored = await this.db
+      .insert(endOfDay)
+      .values({
         storeId: actor.storeId,
         businessDate: date,
         closedAt: closed.at,
@@ -97,8 +97,10 @@ export class EndOfDay {
         saleIds: data.items.filter((i) => i.kind === 'sale').map((i) => i.id),
         refundIds: data.items.filter((i) => i.kind === 'refund').map((i) => i.id),
       })
-      return reports.store
-    })
+      .onConflictDoNothing()
+      .returning({ date: endOfDay.businessDate })
+    if (stored.length === 0) throw alreadyClosed()
+    return reports.store
   }
 
   private reports(data: DayData, day: BusinessDay, closed?: { at: Date; by: string }): FrozenReports {

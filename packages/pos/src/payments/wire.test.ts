@@ -14,6 +14,7 @@ import {
   followEvents,
   type HttpTill,
   type Json,
+  sandboxControl,
   settingsFor,
   signInOverHttp,
 } from '../../test/wire.ts'
@@ -50,17 +51,7 @@ async function stopTill(till: RunningPos): Promise<void> {
   await till.close()
 }
 
-async function control(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  })
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
+const control = sandboxControl(() => sandbox.url)
 
 /** A sale with three products, paid for by Kari who shows her personal QR; the request sent. */
 async function requestPayment(cashier: HttpTill): Promise<{ saleId: string; attempt: Json }> {

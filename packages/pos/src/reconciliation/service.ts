@@ -25,7 +25,7 @@ import {
   type VippsClient,
   VippsError,
 } from '@kasse/vipps'
-import { and, eq, gte, inArray, lt, or } from 'drizzle-orm'
+import { and, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm'
 import { type Actor, requireManager } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
@@ -37,7 +37,7 @@ import { isLive, type PaymentAttemptState, viewOfPayment } from '../payments/mac
 import type { VippsPlatform } from '../payments/platform.ts'
 import { paymentReference } from '../payments/request.ts'
 import type { Payments } from '../payments/service.ts'
-import { type AttemptRow, findAttempt, lockAttempt } from '../payments/store.ts'
+import { type AttemptRow, lockAttempt } from '../payments/store.ts'
 
 /** A capture or refund as the till registered it, with where to find it. */
 export interface TillRecord extends SettlementRecord {
@@ -153,19 +153,14 @@ export class Reconciliation {
    * refunds of the day, as settlement records.
    */
   private async records(storeId: string, day: BusinessDay): Promise<TillRecord[]> {
-    const captured = await this.db
-      .select({ attempt: paymentAttempt, posId: till.posId, receiptNumber: sale.receiptNumber })
-      .from(paymentAttempt)
-      .innerJoin(sale, eq(sale.id, paymentAttempt.saleId))
-      .innerJoin(till, eq(till.id, sale.tillId))
-      .where(
-        and(
-          eq(paymentAttempt.storeId, storeId),
-          eq(paymentAttempt.state, 'captured'),
-          gte(sale.closedAt, day.start),
-          lt(sale.closedAt, day.end),
-        ),
-      )
+    const captured = await this.attemptsWhere(
+      and(
+        eq(paymentAttempt.storeId, storeId),
+        eq(paymentAttempt.state, 'captured'),
+        gte(sale.closedAt, day.start),
+        lt(sale.closedAt, day.end),
+      )!,
+    )
     const refunded = await this.db
       .select({ refund, reference: paymentAttempt.reference, posId: till.posId })
       .from(refund)
@@ -225,21 +220,15 @@ export class Reconciliation {
     requireManager(actor, 'run the in-flight check')
     const day = businessDay(actor, this.clock, date)
     const client = this.platform.clientFor(actor.msn)
-    const rows = await this.db
-      .select({ attempt: paymentAttempt, posId: till.posId, receiptNumber: sale.receiptNumber })
-      .from(paymentAttempt)
-      .innerJoin(sale, eq(sale.id, paymentAttempt.saleId))
-      .innerJoin(till, eq(till.id, sale.tillId))
-      .where(
-        and(
-          eq(paymentAttempt.storeId, actor.storeId),
-          or(
-            and(gte(paymentAttempt.createdAt, day.start), lt(paymentAttempt.createdAt, day.end)),
-            and(gte(paymentAttempt.finalAt, day.start), lt(paymentAttempt.finalAt, day.end)),
-          ),
+    const rows = await this.attemptsWhere(
+      and(
+        eq(paymentAttempt.storeId, actor.storeId),
+        or(
+          and(gte(paymentAttempt.createdAt, day.start), lt(paymentAttempt.createdAt, day.end)),
+          and(gte(paymentAttempt.finalAt, day.start), lt(paymentAttempt.finalAt, day.end)),
         ),
-      )
-      .orderBy(paymentAttempt.createdAt, paymentAttempt.id)
+      )!,
+    )
     const refunded = await this.refundedByAttempt(rows.map((r) => r.attempt.id))
     const items = await inBatches(rows, LOOKUPS_AT_ONCE, async ({ attempt, posId, receiptNumber }) =>
       compare(attempt, posId, receiptNumber, refunded.get(attempt.id) ?? 0, await lookUp(client, attempt)),
@@ -279,24 +268,26 @@ export class Reconciliation {
 
   /** One attempt of the actor's store, compared with the platform now. */
   private async item(actor: Actor, attemptId: string): Promise<InFlightItem> {
-    const attempt = await findAttempt(this.db, attemptId)
-    if (!attempt || attempt.storeId !== actor.storeId) {
+    const [row] = await this.attemptsWhere(
+      and(eq(paymentAttempt.id, attemptId), eq(paymentAttempt.storeId, actor.storeId))!,
+    )
+    if (!row) {
       throw new PosError('PAYMENT_NOT_FOUND', 'No such payment attempt in this store', { field: 'attemptId' })
     }
-    const [where] = await this.db
-      .select({ posId: till.posId, receiptNumber: sale.receiptNumber })
-      .from(sale)
+    const refunded = await this.refundedByAttempt([attemptId])
+    const platform = await lookUp(this.platform.clientFor(row.attempt.msn), row.attempt)
+    return compare(row.attempt, row.posId, row.receiptNumber, refunded.get(attemptId) ?? 0, platform)
+  }
+
+  /** Attempts with their sale's till and receipt number, oldest first. */
+  private attemptsWhere(condition: SQL) {
+    return this.db
+      .select({ attempt: paymentAttempt, posId: till.posId, receiptNumber: sale.receiptNumber })
+      .from(paymentAttempt)
+      .innerJoin(sale, eq(sale.id, paymentAttempt.saleId))
       .innerJoin(till, eq(till.id, sale.tillId))
-      .where(eq(sale.id, attempt.saleId))
-    const refunded = await this.refundedByAttempt([attempt.id])
-    const platform = await lookUp(this.platform.clientFor(attempt.msn), attempt)
-    return compare(
-      attempt,
-      where?.posId ?? '?',
-      where?.receiptNumber ?? null,
-      refunded.get(attempt.id) ?? 0,
-      platform,
-    )
+      .where(condition)
+      .orderBy(paymentAttempt.createdAt, paymentAttempt.id)
   }
 
   private async refundedByAttempt(ids: string[]): Promise<Map<string, number>> {

@@ -159,3 +159,129 @@ export interface Refund {
   lines: Array<{ lineId: string; quantity: number; grossAmount: number; vatAmount: number }>
   error?: { code: string; message: string }
 }
+
+/** Net, VAT and gross in minor units (takings may be below zero). */
+export interface Amounts {
+  grossAmount: number
+  vatAmount: number
+  netAmount: number
+}
+
+export interface CountedAmounts extends Amounts {
+  count: number
+}
+
+/** A business day's Z report (GET /api/end-of-day/:date), the store's or one till's. */
+export interface ZReport {
+  scope: { kind: 'store' } | { kind: 'till'; posId: string }
+  store: { id: string; name: string; msn: string; currency: string; timeZone: string }
+  date: string
+  status: 'open' | 'closed'
+  closed: { at: string; by: string } | null
+  generatedAt: string
+  sales: CountedAmounts & { items: number; discountAmount: number }
+  refunds: CountedAmounts & { items: number }
+  takings: Amounts
+  byVatRate: Array<{ vatRate: number; sales: Amounts; refunds: Amounts; takings: Amounts }>
+  byCashier: Array<{
+    staffNumber: string
+    name: string
+    sales: CountedAmounts
+    refunds: CountedAmounts
+    takings: Amounts
+  }>
+  byTill: Array<{
+    posId: string
+    name: string
+    sales: CountedAmounts
+    refunds: CountedAmounts
+    takings: Amounts
+  }>
+  byHour: Array<{ hour: number; sales: number; refunds: number; takings: number }>
+  paymentRequestsWithoutPayment: { cancelled: number; declined: number; expired: number; failed: number }
+  carriedOver: { sales: number; refunds: number }
+}
+
+export type SettlementLineStatus =
+  | 'missing-on-platform'
+  | 'missing-in-records'
+  | 'amount-mismatch'
+  | 'matched'
+  | 'other-channel'
+  | 'fee'
+  | 'payout'
+  | 'adjustment'
+
+/** One line of the reconciliation: a till record, a ledger entry, or both matched. */
+export interface SettlementLine {
+  status: SettlementLineStatus
+  difference: boolean
+  kind: string
+  reference: string
+  pspReference: string
+  currency: string
+  recordedAmount: number | null
+  settledAmount: number | null
+  fee: number | null
+  saleId: string | null
+  refundId: string | null
+  posId: string | null
+  receiptNumber: number | null
+  time: string | null
+}
+
+/** The day's settlement matched with the till (GET /api/reconciliation/:date). */
+export interface Settlement {
+  date: string
+  status: 'not-settled' | 'settling' | 'settled'
+  ledgerId: string | null
+  differences: number
+  recorded: { captures: { count: number; amount: number }; refunds: { count: number; amount: number } }
+  totals: {
+    captures: number
+    refunds: number
+    fees: number
+    adjustments: number
+    expectedPayout: number
+    payout: number
+    openingBalance: number
+    closingBalance: number
+  } | null
+  otherChannels: { count: number; captures: number; refunds: number; net: number } | null
+  lines: SettlementLine[]
+}
+
+export type InFlightStatus =
+  | 'captured-not-registered'
+  | 'approved-not-registered'
+  | 'registered-not-captured'
+  | 'refunds-differ'
+  | 'unknown-to-platform'
+  | 'platform-unreachable'
+  | 'catching-up'
+  | 'in-flight'
+  | 'agrees'
+
+/** One payment attempt of the day against the platform (GET /api/in-flight/:date). */
+export interface InFlightPayment {
+  attemptId: string
+  saleId: string
+  posId: string
+  receiptNumber: number | null
+  reference: string
+  amount: number
+  currency: string
+  till: { state: AttemptState; stateText: string; capturedAmount: number; refundedAmount: number }
+  platform: {
+    state: string
+    authorizedAmount: number
+    capturedAmount: number
+    cancelledAmount: number
+    refundedAmount: number
+  } | null
+  status: InFlightStatus
+  difference: boolean
+  message: string
+  /** What resolving does; null when a person must act. */
+  action: 'follow' | 'release' | null
+}

@@ -7,11 +7,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, messageOf, SIGNED_OUT_EVENT, setCsrfToken } from './api.ts'
 import type { Session } from './api-types.ts'
+import { BackOfficeButtons, BackOfficeScreen, type BackOfficeView, isBackOfficeView } from './back-office.tsx'
 import { JournalScreen } from './journal-screen.tsx'
 import { SaleScreen } from './sale-screen.tsx'
 import { SignInScreen } from './sign-in-screen.tsx'
 
-type View = 'sale' | 'journal'
+type View = 'sale' | 'journal' | BackOfficeView
 
 export function App() {
   // undefined while asking the till whether this browser is signed in.
@@ -96,6 +97,7 @@ export function App() {
               {view === 'journal' ? 'Back to the sale' : 'Journal and refunds'}
             </button>
           )}
+          {session.cashier.role === 'manager' && <BackOfficeButtons view={view} onView={setView} />}
           <span class="topbar-who" data-testid="signed-in-as">
             {session.cashier.name}
             {session.cashier.role === 'manager' ? ' (manager)' : ''}
@@ -105,7 +107,13 @@ export function App() {
           </button>
         </nav>
       </header>
-      {view === 'journal' ? <JournalScreen session={session} /> : <SaleScreen session={session} />}
+      {isBackOfficeView(view) ? (
+        <BackOfficeScreen view={view} session={session} />
+      ) : view === 'journal' ? (
+        <JournalScreen session={session} />
+      ) : (
+        <SaleScreen session={session} />
+      )}
     </div>
   )
 }

@@ -8,8 +8,10 @@
 import type { Static } from '@sinclair/typebox'
 import type { SessionView } from '../../src/cashiers/routes.ts'
 import type { ProductView } from '../../src/catalogue/routes.ts'
+import type { ZReportView } from '../../src/endofday/views.ts'
 import type { JournalEntryView } from '../../src/journal/routes.ts'
 import type { PaymentAttemptView } from '../../src/payments/views.ts'
+import type { InFlightItemView, SettlementView } from '../../src/reconciliation/routes.ts'
 import type { RefundView } from '../../src/refunds/routes.ts'
 import type { SaleView } from '../../src/sales/routes.ts'
 import type * as App from '../src/api-types.ts'
@@ -29,10 +31,15 @@ export const answersReadByTheApp: [
   Reads<Attempt, App.PaymentAttempt>,
   Reads<JournalEntry, App.JournalEntry>,
   Reads<Refund, App.Refund>,
-] = [true, true, true, true, true, true]
+  Reads<Static<typeof ZReportView>, App.ZReport>,
+  Reads<Static<typeof SettlementView>, App.Settlement>,
+  Reads<Static<typeof InFlightItemView>, App.InFlightPayment>,
+] = [true, true, true, true, true, true, true, true, true]
 
 export const statesTheSame: [
   Same<Sale['state'], App.SaleState>,
   Same<Attempt['state'], App.AttemptState>,
   Same<Refund['state'], App.RefundState>,
-] = [true, true, true]
+  Same<Static<typeof SettlementView>['lines'][number]['status'], App.SettlementLineStatus>,
+  Same<Static<typeof InFlightItemView>['status'], App.InFlightStatus>,
+] = [true, true, true, true, true]

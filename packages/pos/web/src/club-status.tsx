@@ -30,9 +30,6 @@ export function memberOf(
 export function MemberBadgeLine(props: { member: MemberBadge }) {
   return (
     <p class="member-badge" data-testid="member-badge">
-      <span class="member-mark" aria-hidden="true">
-        ★
-      </span>{' '}
       Member: <strong>{props.member.name}</strong> · {pointsText(props.member.points)}
     </p>
   )

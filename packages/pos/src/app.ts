@@ -14,6 +14,8 @@ import { Cashiers, DEFAULT_SIGN_IN_POLICY, type SignInPolicy } from './cashiers/
 import { catalogueRoutes } from './catalogue/routes.ts'
 import { Catalogue } from './catalogue/service.ts'
 import { type Clock, systemClock } from './clock.ts'
+import { clubRoutes } from './club/routes.ts'
+import { Club } from './club/service.ts'
 import type { PosContext } from './context.ts'
 import { customerRoutes } from './customers/routes.ts'
 import { Customers } from './customers/service.ts'
@@ -77,6 +79,7 @@ const modules: PosModule[] = [
   customerRoutes,
   paymentRoutes,
   refundRoutes,
+  clubRoutes,
   liveRoutes,
 ]
 
@@ -99,6 +102,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
   const sales = new Sales(db, clock, catalogue)
   const platform = new VippsPlatform(options.vipps, clock)
   const live = new LiveEvents(options.database)
+  const club = new Club(db, clock)
   const payments = new Payments(db, clock, sales, platform, live, log, {
     claimer,
     timings: options.paymentTimings,
@@ -125,6 +129,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     receipts: new Receipts(db, sales, refunds),
     journal: new Journal(db, clock),
     webhooks,
+    club,
     live,
     worker,
   }
@@ -147,7 +152,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
         title: 'kasse till API',
         version: '0.1.0',
         description:
-          'The till: sign-in, catalogue, sales, the customer, Vipps MobilePay payment requests, live events, refunds, the journal and receipts. Amounts are integers in minor units (øre) of the store currency; VAT rates are percent. Errors are `{error: {code, message, field?}}`.',
+          'The till: sign-in, catalogue, sales, the customer, the customer club, Vipps MobilePay payment requests, live events, refunds, the journal and receipts. Amounts are integers in minor units (øre) of the store currency; VAT rates are percent. Errors are `{error: {code, message, field?}}`.',
       },
       components: {
         securitySchemes: {
@@ -160,6 +165,11 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
         { name: 'catalogue', description: 'Products' },
         { name: 'sales', description: 'The till’s current sale and its cart' },
         { name: 'customers', description: 'Identifying the customer' },
+        {
+          name: 'club',
+          description:
+            'The store’s customer club: membership check, enrolment by consent on the phone (Login CIBA), members, consents and points',
+        },
         { name: 'payments', description: 'The Vipps MobilePay payment request for a sale' },
         { name: 'live', description: 'Server-Sent Events for the cashier’s screen' },
         { name: 'refunds', description: 'Refunds and return receipts (manager)' },

@@ -6,6 +6,7 @@
 import type { Cashiers } from './cashiers/service.ts'
 import type { Catalogue } from './catalogue/service.ts'
 import type { Clock } from './clock.ts'
+import type { Club } from './club/service.ts'
 import type { Customers } from './customers/service.ts'
 import type { Db, PosDatabase } from './db/database.ts'
 import type { Journal } from './journal/service.ts'
@@ -41,6 +42,8 @@ export interface PosContext {
   receipts: Receipts
   journal: Journal
   webhooks: Webhooks
+  /** The customer club: members, consents, points and enrolments. */
+  club: Club
   /** Changes to sales and payments, for the cashiers' screens, across processes. */
   live: LiveEvents
   /** Polls, captures, cancels and sweeps in the background (started by startPos). */

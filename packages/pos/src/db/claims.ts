@@ -1,5 +1,6 @@
 /**
- * Claims on rows that carry their own schedule (payment attempts, refunds):
+ * Claims on rows that carry their own schedule (payment attempts, refunds,
+ * club enrolments):
  * a row is due when its `next_check_at` has come and no live lease is on it.
  * Any till process claims due rows with FOR UPDATE SKIP LOCKED, so two
  * processes sweeping at once never take the same row; the lease
@@ -10,7 +11,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from './database.ts'
 
 /** The tables with `state`, `next_check_at`, `claimed_by` and `claimed_until`. */
-export type ClaimableTable = 'payment_attempt' | 'refund'
+export type ClaimableTable = 'payment_attempt' | 'refund' | 'club_enrolment'
 
 export interface ClaimDueOptions {
   claimer: string

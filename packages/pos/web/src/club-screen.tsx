@@ -7,9 +7,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, messageOf } from './api.ts'
-import type { Session } from './api-types.ts'
+import type { Consent, MemberDetail, MemberSummary, PointsEntry, Session } from './api-types.ts'
 import { pointsText } from './club-status.tsx'
-import type { Consent, MemberDetail, MemberSummary, PointsEntry } from './club-types.ts'
 import { formatMoney } from './money.ts'
 
 const SEARCH_LIMIT = 50

@@ -6,8 +6,7 @@
  * time left — until the customer accepts, declines or lets it expire.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { SaleCustomer } from './api-types.ts'
-import type { Enrolment, EnrolmentState, MemberBadge } from './club-types.ts'
+import type { Enrolment, EnrolmentState, MemberBadge, SaleCustomer } from './api-types.ts'
 
 /** "1 point", "120 points". */
 export function pointsText(points: number): string {
@@ -15,16 +14,13 @@ export function pointsText(points: number): string {
 }
 
 /** The member badge: the sale's, or, until the sale catches up, the accepted enrolment's member. */
-export function memberOf(
-  customer: SaleCustomer,
-  enrolment: Enrolment | null,
-): MemberBadge | null | undefined {
+export function memberOf(customer: SaleCustomer, enrolment: Enrolment | null): MemberBadge | null {
   if (customer.member) return customer.member
   if (enrolment?.state === 'accepted' && enrolment.member) {
     const { id, name, points } = enrolment.member
     return { id, name, points }
   }
-  return customer.member
+  return null
 }
 
 export function MemberBadgeLine(props: { member: MemberBadge }) {
@@ -52,8 +48,6 @@ export interface ClubStatusProps {
 export function ClubStatus(props: ClubStatusProps) {
   const { enrolment } = props
   const member = memberOf(props.customer, enrolment)
-  // A till without the club answers no membership at all: nothing to show.
-  if (member === undefined && !enrolment) return null
   const waiting = enrolment?.state === 'waiting'
 
   return (

@@ -5,8 +5,7 @@
  * payment, so a screen that reconnects, or is reloaded, catches up at once.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { PaymentAttempt, Sale } from './api-types.ts'
-import type { Enrolment } from './club-types.ts'
+import type { Enrolment, PaymentAttempt, Sale } from './api-types.ts'
 
 export type LiveState = 'connecting' | 'live' | 'offline'
 

@@ -178,7 +178,7 @@ export function PaymentPanel(props: PaymentPanelProps) {
 function MemberPoints(props: { sale: Sale }) {
   const member = props.sale.customer?.member
   const earned = props.sale.pointsEarned
-  if (!member || earned === null || earned === undefined) return null
+  if (!member || earned === null) return null
   return (
     <div class="member-points">
       <MemberBadgeLine member={member} />

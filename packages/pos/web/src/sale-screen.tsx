@@ -7,10 +7,9 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, api, messageOf } from './api.ts'
-import type { PaymentAttempt, Product, Sale, SaleLine, Session } from './api-types.ts'
+import type { Enrolment, PaymentAttempt, Product, Sale, SaleLine, Session } from './api-types.ts'
 import { Cart, type CartActions } from './cart.tsx'
 import { ClubStatus, ENROLMENT_FINAL } from './club-status.tsx'
-import type { Enrolment } from './club-types.ts'
 import { CustomerPanel } from './customer-panel.tsx'
 import { type LiveState, useLiveEvents } from './live.ts'
 import { formatMoney } from './money.ts'

@@ -102,14 +102,15 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
   const sales = new Sales(db, clock, catalogue)
   const platform = new VippsPlatform(options.vipps, clock)
   const live = new LiveEvents(options.database)
-  const club = new Club(db, clock)
+  const club = new Club(db, clock, platform, live, { claimer, log })
   const payments = new Payments(db, clock, sales, platform, live, log, {
     claimer,
     timings: options.paymentTimings,
+    points: club,
   })
-  const refunds = new Refunds(db, clock, sales, platform, live, log, claimer)
+  const refunds = new Refunds(db, clock, sales, platform, live, log, claimer, club)
   const webhooks = new Webhooks(db, clock, platform, log)
-  const worker = new BackgroundWorker([payments, payments.releases, refunds, webhooks], log)
+  const worker = new BackgroundWorker([payments, payments.releases, refunds, club.enrolments, webhooks], log)
   payments.onDue(() => worker.wake())
   const ctx: PosContext = {
     database: options.database,
@@ -141,6 +142,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     await worker.stop()
     await payments.releaseClaims()
     await refunds.releaseClaims()
+    await club.enrolments.releaseClaims()
     await live.close()
   })
 

@@ -4,31 +4,14 @@
  * answered 4xx naming the field.
  */
 import { describe, expect, it } from 'vitest'
+import { insertMember } from '../../test/club.ts'
 import { useTestPos } from '../../test/helpers.ts'
 import { MILK, saleWith } from '../../test/till.ts'
-import { member } from '../db/schema.ts'
-import { DEMO_STORE } from '../seed/demo.ts'
+import { clubEnrolment } from '../db/schema.ts'
 
 const pos = useTestPos()
 
-async function enrolOla(points = 42) {
-  const now = new Date(pos().clock.now())
-  await pos()
-    .database.db.insert(member)
-    .values({
-      id: 'mbr_ola',
-      storeId: DEMO_STORE.id,
-      msisdn: '4791234567',
-      name: 'Ola Nordmann',
-      email: 'ola.nordmann@example.no',
-      birthDate: null,
-      vippsSub: 'sub-ola',
-      sharedData: ['name', 'phoneNumber', 'email'],
-      points,
-      enrolledAt: now,
-      updatedAt: now,
-    })
-}
+const enrolOla = (points = 42) => insertMember(pos(), { points })
 
 describe('the membership lookup', () => {
   it('finds a member by the number as typed, with name and points', async () => {
@@ -85,6 +68,18 @@ describe('the membership lookup', () => {
       payload: { phoneNumber: '12345678' },
     })
     expect(anonymous.statusCode).toBe(401)
+  })
+})
+
+describe('enrolment on a till without Vipps MobilePay settings', () => {
+  it('is refused with 503 PAYMENTS_NOT_CONFIGURED, and nothing is stored', async () => {
+    const kari = await pos().signIn()
+    const saleId = await saleWith(kari, MILK)
+    await kari.request('PUT', `/api/sales/${saleId}/customer`, { phoneNumber: '12345678' })
+    const refused = await kari.request('POST', '/api/club/enrolments', { saleId })
+    expect(refused.statusCode).toBe(503)
+    expect(refused.json().error.code).toBe('PAYMENTS_NOT_CONFIGURED')
+    expect(await pos().database.db.select().from(clubEnrolment)).toEqual([])
   })
 })
 

@@ -12,11 +12,19 @@ import { displayMsisdn } from '../customers/display.ts'
 import { normalisePhoneNumber } from '../customers/phone-number.ts'
 import { actorOf } from '../http/auth.ts'
 import { errors, SIGNED_IN } from '../http/schemas.ts'
-import { MemberDetail, MemberSummary, memberDetailView, memberSummaryView } from './views.ts'
+import {
+  Enrolment,
+  enrolmentView,
+  MemberDetail,
+  MemberSummary,
+  memberDetailView,
+  memberSummaryView,
+} from './views.ts'
 
 const Id = Type.String({ minLength: 1, maxLength: 64 })
 const MemberParams = Type.Object({ memberId: Id })
 const ConsentParams = Type.Object({ memberId: Id, consentId: Id })
+const EnrolmentParams = Type.Object({ enrolmentId: Id })
 
 export function clubRoutes(app: FastifyInstance, ctx: PosContext): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -51,6 +59,59 @@ export function clubRoutes(app: FastifyInstance, ctx: PosContext): void {
       const member = await ctx.club.memberByMsisdn(actor, msisdn)
       return { phoneDisplay: displayMsisdn(msisdn), member: member ? memberSummaryView(member) : null }
     },
+  )
+
+  const enrolmentAnswer = async (row: Parameters<typeof ctx.club.enrolments.withMember>[0]) => {
+    const { member } = await ctx.club.enrolments.withMember(row)
+    return enrolmentView(row, member)
+  }
+
+  api.post(
+    '/club/enrolments',
+    {
+      schema: {
+        ...signedIn,
+        summary: 'Become a member: send the club’s consent request to the sale customer’s phone',
+        description:
+          'Starts a Login CIBA request (login_hint the customer’s number; scopes openid name phoneNumber email delegatedConsents; a short binding message the cashier can read aloud, e.g. K-4821 — the platform allows 5 to 8 characters) → 201 with the enrolment in state waiting. The till polls it and the screen follows on GET /api/events (`enrolment` events). On accept the member is enrolled with what they shared and the consents given, and the sale’s customer becomes that member. 409 NO_CUSTOMER, ALREADY_MEMBER, ENROLMENT_IN_PROGRESS (one waiting request per sale; the live stream carries it); 400 CUSTOMER_NOT_FOUND for a number the platform cannot reach; 503 PLATFORM_UNAVAILABLE, PAYMENTS_NOT_CONFIGURED.',
+        body: Type.Object({ saleId: Id }, { additionalProperties: false }),
+        response: { 201: Enrolment, ...errors(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const row = await ctx.club.enrolments.start(actorOf(request), request.body.saleId)
+      return reply.code(201).send(await enrolmentAnswer(row))
+    },
+  )
+
+  api.get(
+    '/club/enrolments/:enrolmentId',
+    {
+      schema: {
+        ...signedIn,
+        summary: 'A membership request and how it stands',
+        params: EnrolmentParams,
+        response: { 200: Enrolment, ...errors(401, 404) },
+      },
+    },
+    async (request) =>
+      enrolmentAnswer(await ctx.club.enrolments.get(actorOf(request), request.params.enrolmentId)),
+  )
+
+  api.post(
+    '/club/enrolments/:enrolmentId/cancel',
+    {
+      schema: {
+        ...signedIn,
+        summary: 'Stop waiting for the customer’s answer',
+        description:
+          'CIBA has no cancel at the platform: the till stops polling and ignores a later answer. 409 ENROLMENT_FINISHED if it has already ended.',
+        params: EnrolmentParams,
+        response: { 200: Enrolment, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      enrolmentAnswer(await ctx.club.enrolments.cancel(actorOf(request), request.params.enrolmentId)),
   )
 
   api.get(

@@ -14,6 +14,10 @@ import type { Db } from '../db/database.ts'
 import { clubEnrolment, member, memberConsent, paymentAttempt, sale } from '../db/schema.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
+import type { LiveEvents } from '../live/hub.ts'
+import type { VippsPlatform } from '../payments/platform.ts'
+import type { WorkLog } from '../payments/service.ts'
+import { Enrolments, type EnrolmentTimings } from './enrolments.ts'
 import { pointsFor, pointsToTakeBack } from './points.ts'
 import {
   addToBalance,
@@ -45,10 +49,18 @@ export interface MemberDetail {
 const FINISHED_SALE_STATES = ['paid', 'voided'] as const
 
 export class Club {
+  /** Consent requests to customers' phones, and their polling (a sweeper for the worker). */
+  readonly enrolments: Enrolments
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+    platform: VippsPlatform,
+    live: LiveEvents,
+    options: { claimer: string; log: WorkLog; timings?: Partial<EnrolmentTimings> },
+  ) {
+    this.enrolments = new Enrolments(db, clock, platform, live, options.claimer, options.log, options.timings)
+  }
 
   /** The store's member with this MSISDN, if any. */
   memberByMsisdn(actor: Actor, msisdn: string, db: Db = this.db): Promise<MemberRow | undefined> {

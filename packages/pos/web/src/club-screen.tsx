@@ -186,6 +186,7 @@ function MemberPage(props: { memberId: string; manager: boolean; onDeleted(name:
   const [busy, setBusy] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
   const headingRef = useRef<HTMLHeadingElement>(null)
+  const keepRef = useRef<HTMLButtonElement>(null)
 
   useEffect(() => {
     api<MemberDetail>('GET', memberPath(props.memberId))
@@ -203,6 +204,11 @@ function MemberPage(props: { memberId: string; manager: boolean; onDeleted(name:
   useEffect(() => {
     if (member) headingRef.current?.focus()
   }, [member?.id])
+
+  // The question replaces the Delete button: the keyboard goes to the safe answer.
+  useEffect(() => {
+    if (confirmDelete) keepRef.current?.focus()
+  }, [confirmDelete])
 
   async function withdraw(consent: Consent) {
     setBusy(true)
@@ -398,7 +404,13 @@ function MemberPage(props: { memberId: string; manager: boolean; onDeleted(name:
               <button type="button" class="danger" disabled={busy} onClick={() => remove(member.name)}>
                 Yes, delete the member
               </button>
-              <button type="button" class="secondary" disabled={busy} onClick={() => setConfirmDelete(false)}>
+              <button
+                type="button"
+                class="secondary"
+                ref={keepRef}
+                disabled={busy}
+                onClick={() => setConfirmDelete(false)}
+              >
                 Keep the member
               </button>
             </div>

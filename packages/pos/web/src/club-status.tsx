@@ -59,6 +59,12 @@ export function ClubStatus(props: ClubStatusProps) {
           Not a member
         </p>
       )}
+      {props.problem && (
+        <p class="error" role="alert" data-testid="enrolment-error">
+          {props.problem}
+        </p>
+      )}
+      {enrolment && <EnrolmentBox {...props} enrolment={enrolment} />}
       {!member && !waiting && props.canEnrol && (
         <button type="button" class="primary" disabled={props.busy} onClick={props.onEnrol}>
           {enrolment?.state === 'failed'
@@ -68,12 +74,6 @@ export function ClubStatus(props: ClubStatusProps) {
               : 'Become a member'}
         </button>
       )}
-      {props.problem && (
-        <p class="error" role="alert" data-testid="enrolment-error">
-          {props.problem}
-        </p>
-      )}
-      {enrolment && <EnrolmentBox {...props} enrolment={enrolment} />}
     </div>
   )
 }

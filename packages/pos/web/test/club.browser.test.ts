@@ -5,8 +5,9 @@
  * scanned, joins the club by accepting the consent request on her phone with
  * one optional consent ticked, pays, and is shown as a member with the points
  * the captured payment earned; at the next purchase her QR finds her as a
- * member. Then the member page: a consent withdrawn, and a manager deleting
- * a member, whose number is then nobody's in the club.
+ * member. Ola declines, is asked again and the cashier cancels. Then the
+ * member page: a consent withdrawn, and a manager deleting a member, whose
+ * number is then nobody's in the club.
  */
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
@@ -34,10 +35,24 @@ const POINTS = Math.floor(TOTAL / SPEND_PER_POINT)
 const KARI_DISPLAY = '+47 123 45 678'
 /** Ola Nordmann, the sandbox's other test user. */
 const OLA_MSISDN = '4791234567'
+const OLA_DISPLAY = '+47 912 34 567'
 const SANDBOX_MSN = '123456'
 
 const enrolmentIn = (till: Page, state: string) =>
   till.locator(`[data-testid="enrolment"][data-state="${state}"]`)
+
+/** The consent request on the phone that shows the code the till shows. */
+const loginRequestOn = (phone: Page, code: string) =>
+  phone.locator('[data-testid="login-request"]', {
+    has: phone.locator('[data-testid="binding-message"]', { hasText: code }),
+  })
+
+/** The cashier types the customer's number; resolves once the till shows the customer. */
+async function identifyByNumber(till: Page, typed: string, display: string): Promise<void> {
+  await till.getByLabel('Mobile number').fill(typed)
+  await till.getByRole('button', { name: 'Use number' }).click()
+  await till.getByTestId('customer').getByText(display).waitFor()
+}
 
 /**
  * With an identified non-member at the till: the cashier starts the
@@ -56,9 +71,7 @@ async function enrolOnPhone(till: Page, phone: Page, consents: string[], display
   expect(code).not.toBe('')
   expect(await textOf(waiting.getByTestId('enrolment-countdown'))).toMatch(/^\d+:\d\d$/)
 
-  const request = phone.locator('[data-testid="login-request"]', {
-    has: phone.locator('[data-testid="binding-message"]', { hasText: code }),
-  })
+  const request = loginRequestOn(phone, code)
   await request.waitFor()
   for (const consent of consents) await request.locator(`input[data-consent-id="${consent}"]`).check()
   await request.locator('button.accept').click()
@@ -150,13 +163,38 @@ describe('the customer club at the till', () => {
     expect(await page.getByRole('button', { name: 'Delete member' }).count()).toBe(0)
   })
 
+  it('a customer who declines on the phone stays a non-member; asked again, the cashier can cancel', async () => {
+    // Ola: never a member in this file but for the last test, which deletes him again.
+    const phone = await world.openPhone(OLA_MSISDN)
+    const till = await world.openTill()
+    await signIn(till, CASHIER)
+    await identifyByNumber(till, '912 34 567', OLA_DISPLAY)
+    await till.getByTestId('not-member').waitFor()
+
+    await till.getByRole('button', { name: 'Become a member' }).click()
+    await enrolmentIn(till, 'waiting').waitFor()
+    const code = await textOf(enrolmentIn(till, 'waiting').getByTestId('binding-message'))
+    await loginRequestOn(phone, code).locator('button.reject').click()
+    await enrolmentIn(till, 'declined').waitFor()
+    expect(await textOf(enrolmentIn(till, 'declined'))).toContain('The customer said no to membership')
+    expect(await till.getByTestId('member-badge').count()).toBe(0)
+
+    await till.getByRole('button', { name: 'Ask again' }).click()
+    await enrolmentIn(till, 'waiting').waitFor()
+    await till.getByRole('button', { name: 'Cancel the membership request' }).click()
+    await enrolmentIn(till, 'cancelled').waitFor()
+    await till.getByRole('button', { name: 'Close' }).click()
+    expect(await till.getByTestId('enrolment').count()).toBe(0)
+    await till.getByTestId('not-member').waitFor()
+    expect(await till.getByRole('button', { name: 'Become a member' }).isEnabled()).toBe(true)
+  })
+
   it('on the member page a consent is withdrawn, and a manager deletes the member: the number is then not a member', async () => {
     const phone = await world.openPhone(OLA_MSISDN)
     const till = await world.openTill()
     await signIn(till, MANAGER)
-    await till.getByLabel('Mobile number').fill('912 34 567')
-    await till.getByRole('button', { name: 'Use number' }).click()
-    await enrolOnPhone(till, phone, ['sms'], '+47 912 34 567')
+    await identifyByNumber(till, '912 34 567', OLA_DISPLAY)
+    await enrolOnPhone(till, phone, ['sms'], OLA_DISPLAY)
     // The sale lets go of Ola before he leaves the club.
     await till.getByRole('button', { name: 'Change customer' }).click()
     await till.getByLabel('Mobile number').waitFor()
@@ -185,9 +223,7 @@ describe('the customer club at the till', () => {
 
     // Back at the sale, Ola's number is not a member any more.
     await till.getByRole('button', { name: 'Back to the sale' }).click()
-    await till.getByLabel('Mobile number').fill('912 34 567')
-    await till.getByRole('button', { name: 'Use number' }).click()
-    await till.getByTestId('customer').getByText('+47 912 34 567').waitFor()
+    await identifyByNumber(till, '912 34 567', OLA_DISPLAY)
     await till.getByTestId('not-member').waitFor()
     expect(await till.getByRole('button', { name: 'Become a member' }).isEnabled()).toBe(true)
   })

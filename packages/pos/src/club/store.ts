@@ -7,6 +7,7 @@ import {
   memberConsent,
   paymentAttempt,
   pointsEntry,
+  refund,
   sale,
   store,
 } from '../db/schema.ts'
@@ -92,12 +93,19 @@ export async function consentsOf(db: Db, memberId: string): Promise<ConsentRow[]
     .orderBy(memberConsent.answeredAt, memberConsent.consentId)
 }
 
+/**
+ * The member's points entries, newest first. Entries of one instant (a sale
+ * and its refunds at once) follow the return receipt numbers, the purchase
+ * before them.
+ */
 export async function pointsHistoryOf(db: Db, memberId: string): Promise<PointsEntryRow[]> {
-  return db
-    .select()
+  const rows = await db
+    .select({ entry: pointsEntry })
     .from(pointsEntry)
+    .leftJoin(refund, eq(refund.id, pointsEntry.refundId))
     .where(eq(pointsEntry.memberId, memberId))
-    .orderBy(desc(pointsEntry.createdAt), desc(pointsEntry.reason))
+    .orderBy(desc(pointsEntry.createdAt), sql`${refund.receiptNumber} DESC NULLS LAST`)
+  return rows.map((row) => row.entry)
 }
 
 /** The member's paid sales (those with a purchase entry), newest first. */

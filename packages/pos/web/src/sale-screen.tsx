@@ -62,6 +62,8 @@ export function SaleScreen(props: { session: Session }) {
   const saleRef = useRef<Sale | null>(null)
   const attemptRef = useRef<PaymentAttempt | null>(null)
   const enrolmentRef = useRef<Enrolment | null>(null)
+  // Enrolments whose result the cashier has closed: the live stream repeats the latest on reconnecting.
+  const closedEnrolments = useRef(new Set<string>())
   const scanRef = useRef<HTMLInputElement>(null)
   const enqueue = useMemo(() => serialQueue(), [])
 
@@ -91,17 +93,20 @@ export function SaleScreen(props: { session: Session }) {
 
   /**
    * Shows an enrolment of the sale on screen, unless the one shown is the
-   * same enrolment in a final state already (its states only move forward).
+   * same enrolment in a final state already (its states only move forward),
+   * or the cashier has closed it.
    */
   function showEnrolment(next: Enrolment) {
     const current = enrolmentRef.current
     if (next.saleId !== null && saleRef.current && next.saleId !== saleRef.current.id) return
+    if (closedEnrolments.current.has(next.id)) return
     if (current && current.id === next.id && ENROLMENT_FINAL.has(current.state)) return
     enrolmentRef.current = next
     setEnrolment(next)
   }
 
   function forgetEnrolment() {
+    if (enrolmentRef.current) closedEnrolments.current.add(enrolmentRef.current.id)
     enrolmentRef.current = null
     setEnrolment(null)
     setEnrolmentProblem(undefined)

@@ -163,7 +163,7 @@ describe('the customer club at the till', () => {
     expect(await page.getByRole('button', { name: 'Delete member' }).count()).toBe(0)
   })
 
-  it('a customer who declines on the phone stays a non-member; asked again, the cashier can cancel', async () => {
+  it('a customer who declines on the phone stays a non-member; asked again, the request outlives a reload and the cashier cancels it', async () => {
     // Ola: never a member in this file but for the last test, which deletes him again.
     const phone = await world.openPhone(OLA_MSISDN)
     const till = await world.openTill()
@@ -181,6 +181,11 @@ describe('the customer club at the till', () => {
 
     await till.getByRole('button', { name: 'Ask again' }).click()
     await enrolmentIn(till, 'waiting').waitFor()
+    const again = await textOf(enrolmentIn(till, 'waiting').getByTestId('binding-message'))
+    // A reloaded screen finds the request still waiting, from the live stream.
+    await till.reload()
+    await enrolmentIn(till, 'waiting').waitFor()
+    expect(await textOf(enrolmentIn(till, 'waiting').getByTestId('binding-message'))).toBe(again)
     await till.getByRole('button', { name: 'Cancel the membership request' }).click()
     await enrolmentIn(till, 'cancelled').waitFor()
     await till.getByRole('button', { name: 'Close' }).click()

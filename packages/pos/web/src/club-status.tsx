@@ -59,7 +59,8 @@ export function ClubStatus(props: ClubStatusProps) {
           Not a member
         </p>
       )}
-      {props.problem && (
+      {/* A request the platform refused is also a failed enrolment, whose box says the same. */}
+      {props.problem && enrolment?.state !== 'failed' && (
         <p class="error" role="alert" data-testid="enrolment-error">
           {props.problem}
         </p>

@@ -307,12 +307,11 @@ export function SaleScreen(props: { session: Session }) {
 
   /** Sends the membership request to the customer's phone. */
   function enrol() {
-    setEnrolmentProblem(undefined)
+    // What happens now replaces the last request's result.
+    forgetEnrolment()
     setPending((n) => n + 1)
     enqueue(() =>
       api<Enrolment>('POST', '/api/club/enrolments', { saleId: currentSale().id }).then((started) => {
-        // A new request: the last one's final state no longer holds it back.
-        enrolmentRef.current = null
         showEnrolment(started)
       }),
     )

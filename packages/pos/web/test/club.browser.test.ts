@@ -194,6 +194,19 @@ describe('the customer club at the till', () => {
     expect(await till.getByRole('button', { name: 'Become a member' }).isEnabled()).toBe(true)
   })
 
+  it('says so when Vipps MobilePay knows no one with the number, and the customer stays a non-member', async () => {
+    const till = await world.openTill()
+    await signIn(till, CASHIER)
+    await identifyByNumber(till, '400 00 000', '+47 400 00 000')
+    await till.getByTestId('not-member').waitFor()
+    await till.getByRole('button', { name: 'Become a member' }).click()
+    await till
+      .getByText('Vipps MobilePay cannot send a membership request to that number', { exact: false })
+      .waitFor()
+    expect(await till.getByTestId('member-badge').count()).toBe(0)
+    expect(await enrolmentIn(till, 'waiting').count()).toBe(0)
+  })
+
   it('on the member page a consent is withdrawn, and a manager deletes the member: the number is then not a member', async () => {
     const phone = await world.openPhone(OLA_MSISDN)
     const till = await world.openTill()

@@ -204,6 +204,17 @@ export function SaleScreen(props: { session: Session }) {
         })
         return
       case 'personal-qr':
+        if (
+          enrolmentRef.current?.state === 'waiting' &&
+          enrolmentRef.current.saleId === saleRef.current?.id
+        ) {
+          // The request on the phone is for the customer on the sale; another one now would cross them.
+          setMessage({
+            tone: 'error',
+            text: 'A membership request is waiting on the customer’s phone: wait for the answer, or cancel it, before changing the customer.',
+          })
+          return
+        }
         change(
           (current) => api<Sale>('PUT', salePath(current, '/customer'), { personalQr: scanned.content }),
           {

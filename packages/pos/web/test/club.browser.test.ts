@@ -186,6 +186,13 @@ describe('the customer club at the till', () => {
     await till.reload()
     await enrolmentIn(till, 'waiting').waitFor()
     expect(await textOf(enrolmentIn(till, 'waiting').getByTestId('binding-message'))).toBe(again)
+    // Meanwhile another customer's QR does not cross the request.
+    await scan(till, 'https://qr.vipps.no/p/another-customer')
+    await till
+      .getByTestId('scan-error')
+      .getByText('A membership request is waiting', { exact: false })
+      .waitFor()
+    await till.getByTestId('customer').getByText(OLA_DISPLAY).waitFor()
     await till.getByRole('button', { name: 'Cancel the membership request' }).click()
     await enrolmentIn(till, 'cancelled').waitFor()
     await till.getByRole('button', { name: 'Close' }).click()

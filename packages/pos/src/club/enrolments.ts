@@ -25,7 +25,7 @@ import {
 } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimDue, releaseAllClaims } from '../db/claims.ts'
+import { releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { member, memberConsent } from '../db/schema.ts'
 import { PosError, type PosErrorCode } from '../errors.ts'
@@ -251,22 +251,16 @@ export class Enrolments {
 
   /** Claims the due enrolments (in this process or another) and moves each on. Returns how many. */
   async sweep(limit = 20): Promise<number> {
-    const ids = await claimDue(this.db, 'club_enrolment', {
-      claimer: this.claimer,
-      states: ['waiting'],
-      now: this.now(),
-      leaseMs: this.timings.leaseMs,
-      limit,
-    })
-    await Promise.all(
-      ids.map((id) =>
-        this.advanceClaimed(id).catch((error: unknown) => {
-          this.log.error({ enrolmentId: id, err: describeForLog(error) }, 'enrolment work failed')
-          return this.backOff(id)
-        }),
-      ),
+    return sweepDue(
+      this.db,
+      'club_enrolment',
+      { claimer: this.claimer, states: ['waiting'], now: this.now(), leaseMs: this.timings.leaseMs, limit },
+      (id) => this.advanceClaimed(id),
+      (id, error) => {
+        this.log.error({ enrolmentId: id, err: describeForLog(error) }, 'enrolment work failed')
+        return this.backOff(id)
+      },
     )
-    return ids.length
   }
 
   /** Gives up this process's claims (at shutdown). */

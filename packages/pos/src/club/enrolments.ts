@@ -18,17 +18,15 @@ import {
   type CibaPollResult,
   type LoginScope,
   type Userinfo,
-  VippsError,
-  VippsGatewayError,
   VippsHttpError,
   VippsOAuthError,
 } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimDue, releaseAllClaims } from '../db/claims.ts'
+import { releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { member, memberConsent } from '../db/schema.ts'
-import { PosError, type PosErrorCode } from '../errors.ts'
+import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import type { LiveEvents } from '../live/hub.ts'
 import { describeForLog } from '../payments/errors.ts'
@@ -36,6 +34,7 @@ import type { VippsPlatform } from '../payments/platform.ts'
 import { silentLog, type WorkLog } from '../payments/service.ts'
 import { lockSale, updateSale } from '../sales/store.ts'
 import { canMoveEnrolment, type EnrolmentState, SLOW_DOWN_STEP_SECONDS } from './enrolment-machine.ts'
+import { startRefusalOf } from './start-refusal.ts'
 import {
   type EnrolmentChanges,
   type EnrolmentRow,
@@ -49,6 +48,7 @@ import {
   updateEnrolment,
   waitingEnrolmentOfSale,
 } from './store.ts'
+import { memberFromUserinfo } from './userinfo.ts'
 
 /** What the till asks the customer to share: who they are, how to reach them, and the club's consents. */
 export const CLUB_SCOPES: readonly LoginScope[] = [
@@ -57,15 +57,6 @@ export const CLUB_SCOPES: readonly LoginScope[] = [
   'phoneNumber',
   'email',
   'delegatedConsents',
-]
-
-/** Userinfo claims and the scope words the member page lists for them. */
-const SHARED_DATA: ReadonlyArray<[claim: keyof Userinfo, scope: string]> = [
-  ['name', 'name'],
-  ['phone_number', 'phoneNumber'],
-  ['email', 'email'],
-  ['birthdate', 'birthDate'],
-  ['address', 'address'],
 ]
 
 export interface EnrolmentTimings {
@@ -88,14 +79,6 @@ interface Decision {
   nextCheckAt?: Date
   /** Keep this process's claim (it goes on working on the row at once). */
   keepClaim?: boolean
-}
-
-/** A refusal a cashier can act on, as the enrolment records it and the HTTP answer carries it. */
-interface EnrolmentError {
-  code: PosErrorCode
-  message: string
-  field?: string
-  retryAfterSeconds?: number
 }
 
 export class Enrolments {
@@ -251,22 +234,16 @@ export class Enrolments {
 
   /** Claims the due enrolments (in this process or another) and moves each on. Returns how many. */
   async sweep(limit = 20): Promise<number> {
-    const ids = await claimDue(this.db, 'club_enrolment', {
-      claimer: this.claimer,
-      states: ['waiting'],
-      now: this.now(),
-      leaseMs: this.timings.leaseMs,
-      limit,
-    })
-    await Promise.all(
-      ids.map((id) =>
-        this.advanceClaimed(id).catch((error: unknown) => {
-          this.log.error({ enrolmentId: id, err: describeForLog(error) }, 'enrolment work failed')
-          return this.backOff(id)
-        }),
-      ),
+    return sweepDue(
+      this.db,
+      'club_enrolment',
+      { claimer: this.claimer, states: ['waiting'], now: this.now(), leaseMs: this.timings.leaseMs, limit },
+      (id) => this.advanceClaimed(id),
+      (id, error) => {
+        this.log.error({ enrolmentId: id, err: describeForLog(error) }, 'enrolment work failed')
+        return this.backOff(id)
+      },
     )
-    return ids.length
   }
 
   /** Gives up this process's claims (at shutdown). */
@@ -401,24 +378,15 @@ export class Enrolments {
   private async createMember(tx: Db, enrolment: EnrolmentRow, info: Userinfo): Promise<MemberRow> {
     const existing = await findMemberByMsisdn(tx, enrolment.storeId, enrolment.msisdn)
     if (existing) return existing
-    const now = this.now()
-    const consents = info.delegatedConsents
-    const answeredAt = parseTime(consents?.timeOfConsent) ?? now
+    const { values, consents } = memberFromUserinfo(info, {
+      id: newId('mbr'),
+      storeId: enrolment.storeId,
+      msisdn: enrolment.msisdn,
+      now: this.now(),
+    })
     const [inserted] = await tx
       .insert(member)
-      .values({
-        id: newId('mbr'),
-        storeId: enrolment.storeId,
-        msisdn: enrolment.msisdn,
-        name: nameOf(info),
-        email: info.email ?? null,
-        birthDate: info.birthdate && /^\d{4}-\d{2}-\d{2}$/.test(info.birthdate) ? info.birthdate : null,
-        vippsSub: info.sub,
-        sharedData: SHARED_DATA.filter(([claim]) => info[claim] !== undefined).map(([, scope]) => scope),
-        points: 0,
-        enrolledAt: now,
-        updatedAt: now,
-      })
+      .values(values)
       .onConflictDoNothing({ target: [member.storeId, member.msisdn] })
       .returning()
     if (!inserted) {
@@ -427,19 +395,7 @@ export class Enrolments {
       if (!winner) throw new Error('a member just enrolled was not found')
       return winner
     }
-    const given = consents?.consents ?? []
-    if (given.length > 0) {
-      await tx.insert(memberConsent).values(
-        given.map((consent) => ({
-          memberId: inserted.id,
-          consentId: consent.id,
-          text: consent.textDisplayedToUser,
-          required: consent.required,
-          accepted: consent.accepted,
-          answeredAt,
-        })),
-      )
-    }
+    if (consents.length > 0) await tx.insert(memberConsent).values(consents)
     return inserted
   }
 
@@ -516,62 +472,6 @@ export function newBindingMessage(): string {
   return `K-${String(randomInt(0, 10_000)).padStart(4, '0')}`
 }
 
-function nameOf(info: Userinfo): string {
-  const name = info.name?.trim() || [info.given_name, info.family_name].filter(Boolean).join(' ').trim()
-  return (name || 'Member').slice(0, 200)
-}
-
-function parseTime(value: string | undefined): Date | undefined {
-  if (!value) return undefined
-  const ms = Date.parse(value)
-  return Number.isNaN(ms) ? undefined : new Date(ms)
-}
-
 function enrolmentNotFound(enrolmentId: string): PosError {
   return new PosError('NOT_FOUND', `There is no membership request ${enrolmentId}`, { field: 'enrolmentId' })
-}
-
-/** Why the platform refused to send the request, in the cashier's words. */
-function startRefusalOf(error: unknown): EnrolmentError {
-  if (!(error instanceof VippsError)) throw error
-  if (error instanceof VippsOAuthError) {
-    if (error.error === 'unknown_user_id') {
-      return {
-        code: 'CUSTOMER_NOT_FOUND',
-        message:
-          'Vipps MobilePay cannot send a membership request to that number (no app, or not a Norwegian number). Check the number with the customer.',
-        field: 'saleId',
-      }
-    }
-    if (error.status === 429) {
-      return {
-        code: 'PLATFORM_UNAVAILABLE',
-        message:
-          'Several requests are already waiting on the customer’s phone; ask them to answer those, or try again later',
-        retryAfterSeconds: Math.max(1, Math.ceil((error.retryAfterMs ?? 60_000) / 1000)),
-      }
-    }
-    if (error.error === 'invalid_client' || error.status === 401) {
-      return {
-        code: 'PAYMENTS_NOT_CONFIGURED',
-        message:
-          'Vipps MobilePay does not accept this till’s keys for Login. Ask a manager to check the set-up.',
-      }
-    }
-    return {
-      code: 'PLATFORM_UNAVAILABLE',
-      message: `Vipps MobilePay refused the membership request (${error.error})`,
-    }
-  }
-  if (error instanceof VippsGatewayError && error.status !== 429) {
-    return {
-      code: 'PAYMENTS_NOT_CONFIGURED',
-      message: 'Vipps MobilePay does not accept this till’s keys. Ask a manager to check the set-up.',
-    }
-  }
-  return {
-    code: 'PLATFORM_UNAVAILABLE',
-    message: 'Vipps MobilePay cannot be reached right now. Try again.',
-    retryAfterSeconds: 2,
-  }
 }

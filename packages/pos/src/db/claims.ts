@@ -48,6 +48,23 @@ export async function claimDue(db: Db, table: ClaimableTable, options: ClaimDueO
 }
 
 /**
+ * One sweep: claims the due rows and works on each at once. A row whose work
+ * throws goes to `failed` (which logs it and schedules a later look), so one
+ * bad row never stops the others. Returns how many rows were claimed.
+ */
+export async function sweepDue(
+  db: Db,
+  table: ClaimableTable,
+  options: ClaimDueOptions,
+  work: (id: string) => Promise<unknown>,
+  failed: (id: string, error: unknown) => Promise<unknown>,
+): Promise<number> {
+  const ids = await claimDue(db, table, options)
+  await Promise.all(ids.map((id) => work(id).catch((error: unknown) => failed(id, error))))
+  return ids.length
+}
+
+/**
  * Claims one row if nobody holds a live lease on it (whatever its schedule):
  * for work a request wants done now, such as a cashier's cancel. A lease of
  * this same process counts too: another request in it may be mid-call (the

@@ -24,7 +24,7 @@ import {
 } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimDue, claimOne, releaseAllClaims } from '../db/claims.ts'
+import { claimOne, releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
@@ -359,22 +359,16 @@ export class Payments {
    * background worker calls it; tests call it to step the flow.
    */
   async sweep(limit = 20): Promise<number> {
-    const ids = await claimDue(this.db, 'payment_attempt', {
-      claimer: this.claimer,
-      states: LIVE_STATES,
-      now: this.now(),
-      leaseMs: this.timings.leaseMs,
-      limit,
-    })
-    await Promise.all(
-      ids.map((id) =>
-        this.advanceClaimed(id).catch((error: unknown) => {
-          this.log.error({ attemptId: id, err: describeForLog(error) }, 'payment work failed')
-          return this.backOff(id)
-        }),
-      ),
+    return sweepDue(
+      this.db,
+      'payment_attempt',
+      { claimer: this.claimer, states: LIVE_STATES, now: this.now(), leaseMs: this.timings.leaseMs, limit },
+      (id) => this.advanceClaimed(id),
+      (id, error) => {
+        this.log.error({ attemptId: id, err: describeForLog(error) }, 'payment work failed')
+        return this.backOff(id)
+      },
     )
-    return ids.length
   }
 
   /** Gives up this process's claims (at shutdown), so another process need not wait for the leases. */

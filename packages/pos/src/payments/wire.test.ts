@@ -10,6 +10,7 @@ import { freshTillStorage } from '../../test/database.ts'
 import { KARI_MSISDN, MSN } from '../../test/sandbox.ts'
 import { BATTERIES, MILK, NEWSPAPER } from '../../test/till.ts'
 import {
+  callSandboxControl,
   eventually,
   followEvents,
   type HttpTill,
@@ -50,17 +51,8 @@ async function stopTill(till: RunningPos): Promise<void> {
   await till.close()
 }
 
-async function control(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  })
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
+const control = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> =>
+  callSandboxControl(sandbox.url, method, path, body)
 
 /** A sale with three products, paid for by Kari who shows her personal QR; the request sent. */
 async function requestPayment(cashier: HttpTill): Promise<{ saleId: string; attempt: Json }> {

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, messageOf } from './api.ts'
 import type { Consent, MemberDetail, MemberSummary, PointsEntry, Session } from './api-types.ts'
 import { pointsText } from './club-status.tsx'
+import { dateOf, dateTimeOf } from './dates.ts'
 import { formatMoney } from './money.ts'
 
 const SEARCH_LIMIT = 50
@@ -24,20 +25,6 @@ const SHARED_DATA_TEXT: Record<string, string> = {
 
 const memberPath = (memberId: string, rest = '') => `/api/club/members/${encodeURIComponent(memberId)}${rest}`
 
-/** "2026-11-21" in this device's time zone. */
-function dateOf(iso: string): string {
-  const at = new Date(iso)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`
-}
-
-/** "2026-11-21 14:05" in this device's time zone. */
-function dateTimeOf(iso: string): string {
-  const at = new Date(iso)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${dateOf(iso)} ${pad(at.getHours())}:${pad(at.getMinutes())}`
-}
-
 export function ClubScreen(props: { session: Session }) {
   const [query, setQuery] = useState('')
   const [members, setMembers] = useState<MemberSummary[] | undefined>(undefined)
@@ -46,6 +33,7 @@ export function ClubScreen(props: { session: Session }) {
   const [notice, setNotice] = useState<string | undefined>(undefined)
   const [loading, setLoading] = useState(false)
   const [selected, setSelected] = useState<string | null>(null)
+  const queryRef = useRef<HTMLInputElement>(null)
 
   async function search(using = query) {
     setLoading(true)
@@ -62,7 +50,9 @@ export function ClubScreen(props: { session: Session }) {
     }
   }
 
+  // The view opens on the search: the cashier can type a name or number at once.
   useEffect(() => {
+    queryRef.current?.focus()
     search('')
   }, [])
 
@@ -84,6 +74,7 @@ export function ClubScreen(props: { session: Session }) {
           <input
             type="search"
             name="query"
+            ref={queryRef}
             autocomplete="off"
             value={query}
             onInput={(e) => setQuery(e.currentTarget.value)}

@@ -4,22 +4,15 @@
  * enrolment, a member page, a deletion — and never a phone number, a name,
  * an e-mail address, the Login request's id or the customer's access token.
  */
-import { Writable } from 'node:stream'
 import { eq } from 'drizzle-orm'
 import { expect, it } from 'vitest'
 import { afterSeconds, answerOnPhone, startEnrolment } from '../../test/club.ts'
-import { MARTIN } from '../../test/helpers.ts'
+import { capturedLog, MARTIN } from '../../test/helpers.ts'
 import { call, KARI_MSISDN } from '../../test/sandbox.ts'
 import { MILK, readySale, usePaymentTestBed } from '../../test/till.ts'
 import { clubEnrolment } from '../db/schema.ts'
 
-const lines: string[] = []
-const stream = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(String(chunk))
-    done()
-  },
-})
+const { lines, stream } = capturedLog()
 const { pos, sandbox } = usePaymentTestBed({ logger: { level: 'trace', stream } })
 
 it('logs what happened to membership requests without a number, name, e-mail, request id or token', async () => {

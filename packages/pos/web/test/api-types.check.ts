@@ -8,6 +8,7 @@
 import type { Static } from '@sinclair/typebox'
 import type { SessionView } from '../../src/cashiers/routes.ts'
 import type { ProductView } from '../../src/catalogue/routes.ts'
+import type { EnrolmentView, MemberDetailView, MemberSummaryView } from '../../src/club/views.ts'
 import type { JournalEntryView } from '../../src/journal/routes.ts'
 import type { PaymentAttemptView } from '../../src/payments/views.ts'
 import type { RefundView } from '../../src/refunds/routes.ts'
@@ -29,10 +30,14 @@ export const answersReadByTheApp: [
   Reads<Attempt, App.PaymentAttempt>,
   Reads<JournalEntry, App.JournalEntry>,
   Reads<Refund, App.Refund>,
-] = [true, true, true, true, true, true]
+  Reads<MemberSummaryView, App.MemberSummary>,
+  Reads<MemberDetailView, App.MemberDetail>,
+  Reads<EnrolmentView, App.Enrolment>,
+] = [true, true, true, true, true, true, true, true, true]
 
 export const statesTheSame: [
   Same<Sale['state'], App.SaleState>,
   Same<Attempt['state'], App.AttemptState>,
   Same<Refund['state'], App.RefundState>,
-] = [true, true, true]
+  Same<EnrolmentView['state'], App.EnrolmentState>,
+] = [true, true, true, true]

@@ -1,9 +1,9 @@
 /**
  * The cashier app: sign in at a till, then sell (scan, take payment), look
  * up the customer club's members or, for a manager, look through the journal
- * and refund. The sale lives in the
- * till's database, so signing out, a reload or an ended session never loses
- * a cart: the next sign-in at the till finds it again.
+ * and refund. The sale lives in the till's database, so signing out, a
+ * reload or an ended session never loses a cart: the next sign-in at the
+ * till finds it again.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, messageOf, SIGNED_OUT_EVENT, setCsrfToken } from './api.ts'

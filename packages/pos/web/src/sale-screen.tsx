@@ -1,9 +1,9 @@
 /**
  * The sale: the scan field (always ready for the scanner), the cart, the
  * totals, the customer with their club membership (and joining the club),
- * and the payment. The till's database holds the sale;
- * this screen shows the till's answers and never changes the cart by itself,
- * so an error leaves the cart exactly as the till has it.
+ * and the payment. The till's database holds the sale; this screen shows the
+ * till's answers and never changes the cart by itself, so an error leaves
+ * the cart exactly as the till has it.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, api, messageOf } from './api.ts'

@@ -18,6 +18,13 @@ describe('the API document', () => {
     const spec = (await pos().app.inject({ method: 'GET', url: '/docs/json' })).json()
     expect(spec.openapi).toBe('3.0.3')
     expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/club/enrolments',
+      '/api/club/enrolments/{enrolmentId}',
+      '/api/club/enrolments/{enrolmentId}/cancel',
+      '/api/club/lookup',
+      '/api/club/members',
+      '/api/club/members/{memberId}',
+      '/api/club/members/{memberId}/consents/{consentId}/withdraw',
       '/api/end-of-day/{date}',
       '/api/end-of-day/{date}/close',
       '/api/end-of-day/{date}/report.csv',

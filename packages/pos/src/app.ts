@@ -14,6 +14,8 @@ import { Cashiers, DEFAULT_SIGN_IN_POLICY, type SignInPolicy } from './cashiers/
 import { catalogueRoutes } from './catalogue/routes.ts'
 import { Catalogue } from './catalogue/service.ts'
 import { type Clock, systemClock } from './clock.ts'
+import { clubRoutes } from './club/routes.ts'
+import { Club } from './club/service.ts'
 import type { PosContext } from './context.ts'
 import { customerRoutes } from './customers/routes.ts'
 import { Customers } from './customers/service.ts'
@@ -81,6 +83,7 @@ const modules: PosModule[] = [
   customerRoutes,
   paymentRoutes,
   refundRoutes,
+  clubRoutes,
   liveRoutes,
   endOfDayRoutes,
   reconciliationRoutes,
@@ -105,13 +108,15 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
   const sales = new Sales(db, clock, catalogue)
   const platform = new VippsPlatform(options.vipps, clock)
   const live = new LiveEvents(options.database)
+  const club = new Club(db, clock, platform, live, { claimer, log })
   const payments = new Payments(db, clock, sales, platform, live, log, {
     claimer,
     timings: options.paymentTimings,
+    points: club,
   })
-  const refunds = new Refunds(db, clock, sales, platform, live, log, claimer)
+  const refunds = new Refunds(db, clock, sales, platform, live, log, claimer, club)
   const webhooks = new Webhooks(db, clock, platform, log)
-  const worker = new BackgroundWorker([payments, payments.releases, refunds, webhooks], log)
+  const worker = new BackgroundWorker([payments, payments.releases, refunds, club.enrolments, webhooks], log)
   payments.onDue(() => worker.wake())
   const ctx: PosContext = {
     database: options.database,
@@ -133,6 +138,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     endOfDay: new EndOfDay(db, clock),
     reconciliation: new Reconciliation(db, clock, platform, payments),
     webhooks,
+    club,
     live,
     worker,
   }
@@ -144,6 +150,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     await worker.stop()
     await payments.releaseClaims()
     await refunds.releaseClaims()
+    await club.enrolments.releaseClaims()
     await live.close()
   })
 
@@ -155,7 +162,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
         title: 'kasse till API',
         version: '0.1.0',
         description:
-          'The till: sign-in, catalogue, sales, the customer, Vipps MobilePay payment requests, live events, refunds, the journal and receipts. Amounts are integers in minor units (øre) of the store currency; VAT rates are percent. Errors are `{error: {code, message, field?}}`.',
+          'The till: sign-in, catalogue, sales, the customer, the customer club, Vipps MobilePay payment requests, live events, refunds, the journal and receipts. Amounts are integers in minor units (øre) of the store currency; VAT rates are percent. Errors are `{error: {code, message, field?}}`.',
       },
       components: {
         securitySchemes: {
@@ -168,6 +175,11 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
         { name: 'catalogue', description: 'Products' },
         { name: 'sales', description: 'The till’s current sale and its cart' },
         { name: 'customers', description: 'Identifying the customer' },
+        {
+          name: 'club',
+          description:
+            'The store’s customer club: membership check, enrolment by consent on the phone (Login CIBA), members, consents and points',
+        },
         { name: 'payments', description: 'The Vipps MobilePay payment request for a sale' },
         { name: 'live', description: 'Server-Sent Events for the cashier’s screen' },
         { name: 'refunds', description: 'Refunds and return receipts (manager)' },

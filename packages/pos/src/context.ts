@@ -6,6 +6,7 @@
 import type { Cashiers } from './cashiers/service.ts'
 import type { Catalogue } from './catalogue/service.ts'
 import type { Clock } from './clock.ts'
+import type { Club } from './club/service.ts'
 import type { Customers } from './customers/service.ts'
 import type { Db, PosDatabase } from './db/database.ts'
 import type { EndOfDay } from './endofday/service.ts'
@@ -47,6 +48,8 @@ export interface PosContext {
   /** Settlement reconciliation and the in-flight check. */
   reconciliation: Reconciliation
   webhooks: Webhooks
+  /** The customer club: members, consents, points and enrolments. */
+  club: Club
   /** Changes to sales and payments, for the cashiers' screens, across processes. */
   live: LiveEvents
   /** Polls, captures, cancels and sweeps in the background (started by startPos). */

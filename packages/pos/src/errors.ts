@@ -13,6 +13,8 @@ export const POS_ERRORS = {
   /** The scanned code is not a personal QR the platform recognises. */
   INVALID_PERSONAL_QR: 400,
   INVALID_DISCOUNT: 400,
+  /** The platform knows no user with the sale customer's number (club enrolment). */
+  CUSTOMER_NOT_FOUND: 400,
   MALFORMED_JSON: 400,
   NOT_SIGNED_IN: 401,
   /** A webhook delivery whose signature does not verify against any registration. */
@@ -49,6 +51,14 @@ export const POS_ERRORS = {
   NOTHING_TO_RESOLVE: 409,
   /** The platform has not closed the date yet (its settlement report answers 404 until then). */
   SETTLEMENT_NOT_READY: 409,
+  /** Club enrolment needs the sale's customer identified first. */
+  NO_CUSTOMER: 409,
+  /** The customer is already a member of the store's club. */
+  ALREADY_MEMBER: 409,
+  /** A consent request for this sale is already waiting on the customer's phone. */
+  ENROLMENT_IN_PROGRESS: 409,
+  /** The enrolment has ended (accepted, declined, expired, cancelled, failed). */
+  ENROLMENT_FINISHED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many wrong PINs at this till; `Retry-After` says when to try again. */

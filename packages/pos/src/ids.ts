@@ -8,7 +8,18 @@ import { randomBytes } from 'node:crypto'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
-export type IdPrefix = 'store' | 'till' | 'csh' | 'prd' | 'sale' | 'line' | 'pay' | 'rfd'
+export type IdPrefix =
+  | 'store'
+  | 'till'
+  | 'csh'
+  | 'prd'
+  | 'sale'
+  | 'line'
+  | 'pay'
+  | 'rfd'
+  | 'mbr'
+  | 'pts'
+  | 'enr'
 
 /**
  * A new identifier with its prefix.

@@ -4,6 +4,7 @@
  * before each test, and an app on a manual clock. `signIn` gives a client that
  * sends the session cookie and CSRF header as the cashier app does.
  */
+import { Writable } from 'node:stream'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { type BuildPosAppOptions, buildPosApp, type PosApp } from '../src/app.ts'
@@ -106,4 +107,19 @@ async function signIn(
         ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
       }),
   }
+}
+
+/**
+ * A log for a test till that keeps every line it writes, for tests of what
+ * the till logs (pass `stream` as the logger's stream at trace level).
+ */
+export function capturedLog(): { lines: string[]; stream: Writable } {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk))
+      done()
+    },
+  })
+  return { lines, stream }
 }

@@ -7,6 +7,7 @@
 import { VippsApiError, VippsError, VippsGatewayError } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
+import { findMemberByMsisdn } from '../club/store.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import type { VippsPlatform } from '../payments/platform.ts'
@@ -26,7 +27,8 @@ export class Customers {
   ) {}
 
   /**
-   * Sets the sale's customer. A typed number that is not a Nordic mobile
+   * Sets the sale's customer, and with it the membership check: the sale
+   * carries the store's club member with that number, if there is one. A typed number that is not a Nordic mobile
    * number is refused with INVALID_PHONE_NUMBER (field phoneNumber); a QR the
    * platform does not recognise with INVALID_PERSONAL_QR (field personalQr).
    */
@@ -103,7 +105,16 @@ export class Customers {
             : `This sale is ${describeState(sale.state)}; its customer can no longer change`,
         )
       }
-      await updateSale(tx, saleId, { ...customer, updatedAt: new Date(this.clock.now()) })
+      // Identifying the customer is the membership check: the member's account gets the points.
+      const member =
+        customer.customerMsisdn === null
+          ? undefined
+          : await findMemberByMsisdn(tx, sale.storeId, customer.customerMsisdn)
+      await updateSale(tx, saleId, {
+        ...customer,
+        memberId: member?.id ?? null,
+        updatedAt: new Date(this.clock.now()),
+      })
     })
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Claims on rows that carry their own schedule (payment attempts, refunds):
+ * Claims on rows that carry their own schedule (payment attempts, refunds,
+ * club enrolments):
  * a row is due when its `next_check_at` has come and no live lease is on it.
  * Any till process claims due rows with FOR UPDATE SKIP LOCKED, so two
  * processes sweeping at once never take the same row; the lease
@@ -10,7 +11,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from './database.ts'
 
 /** The tables with `state`, `next_check_at`, `claimed_by` and `claimed_until`. */
-export type ClaimableTable = 'payment_attempt' | 'refund'
+export type ClaimableTable = 'payment_attempt' | 'refund' | 'club_enrolment'
 
 export interface ClaimDueOptions {
   claimer: string
@@ -44,6 +45,23 @@ export async function claimDue(db: Db, table: ClaimableTable, options: ClaimDueO
     )
     RETURNING id`)
   return rowsOf<{ id: string }>(result).map((row) => row.id)
+}
+
+/**
+ * One sweep: claims the due rows and works on each at once. A row whose work
+ * throws goes to `failed` (which logs it and schedules a later look), so one
+ * bad row never stops the others. Returns how many rows were claimed.
+ */
+export async function sweepDue(
+  db: Db,
+  table: ClaimableTable,
+  options: ClaimDueOptions,
+  work: (id: string) => Promise<unknown>,
+  failed: (id: string, error: unknown) => Promise<unknown>,
+): Promise<number> {
+  const ids = await claimDue(db, table, options)
+  await Promise.all(ids.map((id) => work(id).catch((error: unknown) => failed(id, error))))
+  return ids.length
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { CreatePaymentRequest, Currency } from '@kasse/vipps'
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import type { EnrolmentState } from '../club/enrolment-machine.ts'
 import type { PaymentErrorCode } from '../payments/errors.ts'
 import type { RefundState } from '../refunds/machine.ts'
 import type { SaleState } from '../sales/machine.ts'
@@ -21,7 +22,40 @@ export const store = pgTable('store', {
   country: text('country').$type<Country>().notNull(),
   nextReceiptNumber: integer('next_receipt_number').notNull().default(1),
   createdAt: timestamptz('created_at').notNull(),
+  spendPerPoint: integer('spend_per_point').notNull().default(1000),
 })
+
+export const member = pgTable('member', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  msisdn: text('msisdn').notNull(),
+  name: text('name').notNull(),
+  email: text('email'),
+  birthDate: text('birth_date'),
+  vippsSub: text('vipps_sub').notNull(),
+  sharedData: jsonb('shared_data').$type<string[]>().notNull(),
+  points: integer('points').notNull().default(0),
+  enrolledAt: timestamptz('enrolled_at').notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
+})
+
+export const memberConsent = pgTable(
+  'member_consent',
+  {
+    memberId: text('member_id')
+      .notNull()
+      .references(() => member.id, { onDelete: 'cascade' }),
+    consentId: text('consent_id').notNull(),
+    text: text('text').notNull(),
+    required: boolean('required').notNull(),
+    accepted: boolean('accepted').notNull(),
+    answeredAt: timestamptz('answered_at').notNull(),
+    withdrawnAt: timestamptz('withdrawn_at'),
+  },
+  (table) => [primaryKey({ columns: [table.memberId, table.consentId] })],
+)
 
 export const till = pgTable('till', {
   id: text('id').primaryKey(),
@@ -97,6 +131,7 @@ export const sale = pgTable('sale', {
   customerMsisdn: text('customer_msisdn'),
   customerSource: text('customer_source').$type<CustomerSource>(),
   customerPersonalQr: text('customer_personal_qr'),
+  memberId: text('member_id').references(() => member.id, { onDelete: 'set null' }),
 })
 
 export const saleLine = pgTable('sale_line', {
@@ -259,6 +294,50 @@ export const endOfDay = pgTable(
   },
   (table) => [primaryKey({ columns: [table.storeId, table.businessDate] })],
 )
+export const pointsEntry = pgTable('points_entry', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  memberId: text('member_id').references(() => member.id, { onDelete: 'set null' }),
+  saleId: text('sale_id')
+    .notNull()
+    .references(() => sale.id),
+  refundId: text('refund_id').references(() => refund.id),
+  reason: text('reason').$type<PointsReason>().notNull(),
+  points: integer('points').notNull(),
+  spendPerPoint: integer('spend_per_point').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+})
+
+export const clubEnrolment = pgTable('club_enrolment', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id')
+    .notNull()
+    .references(() => store.id),
+  tillId: text('till_id')
+    .notNull()
+    .references(() => till.id),
+  saleId: text('sale_id').references(() => sale.id),
+  msn: text('msn').notNull(),
+  msisdn: text('msisdn').notNull(),
+  bindingMessage: text('binding_message').notNull(),
+  state: text('state').$type<EnrolmentState>().notNull(),
+  authReqId: text('auth_req_id'),
+  accessToken: text('access_token'),
+  pollIntervalSeconds: integer('poll_interval_seconds').notNull(),
+  memberId: text('member_id').references(() => member.id, { onDelete: 'set null' }),
+  errorCode: text('error_code'),
+  errorMessage: text('error_message'),
+  startedAt: timestamptz('started_at').notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  finishedAt: timestamptz('finished_at'),
+  updatedAt: timestamptz('updated_at').notNull(),
+  checks: integer('checks').notNull().default(0),
+  nextCheckAt: timestamptz('next_check_at'),
+  claimedBy: text('claimed_by'),
+  claimedUntil: timestamptz('claimed_until'),
+})
 
 /** Every table, for drizzle's relational API and the schema drift test. */
 export const tables = {
@@ -276,6 +355,10 @@ export const tables = {
   refund,
   refundLine,
   endOfDay,
+  member,
+  memberConsent,
+  pointsEntry,
+  clubEnrolment,
 }
 
 /** The countries the till sells in; decides VAT rates and how phone numbers are read. */
@@ -283,3 +366,5 @@ export type Country = 'NO' | 'DK' | 'FI'
 export type CashierRole = 'cashier' | 'manager'
 /** How the till learnt the customer's number: typed by the cashier, or from their scanned personal QR. */
 export type CustomerSource = 'typed' | 'qr'
+/** Why a member's points changed: a captured purchase earned them, a refund took some back. */
+export type PointsReason = 'purchase' | 'refund'

@@ -12,12 +12,12 @@ import type { Db, PosDatabase } from '../db/database.ts'
 
 export const LIVE_CHANNEL = 'kasse_live'
 
-export type LiveTopic = 'payment' | 'sale'
+export type LiveTopic = 'payment' | 'sale' | 'enrolment'
 
 export interface LiveNotice {
   tillId: string
   topic: LiveTopic
-  /** The payment attempt's or the sale's id. */
+  /** The payment attempt's, the sale's or the club enrolment's id. */
   id: string
 }
 

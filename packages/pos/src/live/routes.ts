@@ -4,12 +4,15 @@
  * as it happens, from whichever till process made it:
  *
  *   event: payment   data: {"attempt": …}   (waiting, approved, declined, expired, cancelled, registered)
- *   event: sale      data: {"sale": …}      (paid, back to editing)
+ *   event: sale      data: {"sale": …}      (paid, back to editing, the customer enrolled)
+ *   event: enrolment data: {"enrolment": …} (a membership request: waiting, accepted, declined, …)
  *
  * A comment line every 15 s keeps proxies from closing an idle stream; the
  * browser's EventSource reconnects by itself and gets the current state again.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { EnrolmentRow } from '../club/store.ts'
+import { enrolmentView } from '../club/views.ts'
 import type { PosContext } from '../context.ts'
 import { actorOf } from '../http/auth.ts'
 import { errors, SIGNED_IN } from '../http/schemas.ts'
@@ -34,9 +37,9 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
       schema: {
         tags: ['live'],
         summary:
-          'Server-Sent Events for this till: `payment` events with {attempt}, `sale` events with {sale}',
+          'Server-Sent Events for this till: `payment` events with {attempt}, `sale` events with {sale}, `enrolment` events with {enrolment}',
         description:
-          'text/event-stream. On connect: the current sale and its latest payment attempt; then each change. Events: `payment` (data `{"attempt": PaymentAttempt}`), `sale` (data `{"sale": Sale}`).',
+          'text/event-stream. On connect: the current sale, its latest payment attempt and its latest club enrolment; then each change. Events: `payment` (data `{"attempt": PaymentAttempt}`), `sale` (data `{"sale": Sale}`), `enrolment` (data `{"enrolment": Enrolment}`, on every state change of a membership request started at this till; on accept also a `sale` event whose customer.member is set).',
         security: SIGNED_IN,
         produces: ['text/event-stream'],
         response: { 200: { type: 'string', description: 'The event stream' }, ...errors(401) },
@@ -61,10 +64,17 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
       // One notice at a time, in order: each reads the state as it is now, so
       // a later notice never shows an older state than an earlier one did.
       let queue = Promise.resolve()
+      const sendEnrolment = async (enrolment: EnrolmentRow) => {
+        const { row, member } = await ctx.club.enrolments.withMember(enrolment)
+        send('enrolment', { enrolment: enrolmentView(row, member) })
+      }
       const render = async (notice: LiveNotice) => {
         if (notice.topic === 'payment') {
           const attempt = await ctx.payments.find(notice.id)
           if (attempt) send('payment', { attempt: paymentAttemptView(attempt) })
+        } else if (notice.topic === 'enrolment') {
+          const enrolment = await ctx.club.enrolments.find(notice.id)
+          if (enrolment) await sendEnrolment(enrolment)
         } else {
           send('sale', { sale: saleView(await ctx.sales.load(notice.id)) })
         }
@@ -91,6 +101,8 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
         send('sale', { sale: saleView(await ctx.sales.load(current.id)) })
         const attempt = await latestAttempt(ctx.db, current.id)
         if (attempt) send('payment', { attempt: paymentAttemptView(attempt) })
+        const enrolment = await ctx.club.enrolments.latestForSale(current.id)
+        if (enrolment) await sendEnrolment(enrolment)
       })
     },
   )

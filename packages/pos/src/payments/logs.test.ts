@@ -4,10 +4,9 @@
  * capture, a refund, a journal search by phone), and never a phone number,
  * a personal QR code, a name, a secret or a session token in it.
  */
-import { Writable } from 'node:stream'
 import type { EPaymentWebhookEvent } from '@kasse/vipps'
 import { expect, it } from 'vitest'
-import { MARTIN } from '../../test/helpers.ts'
+import { capturedLog, MARTIN } from '../../test/helpers.ts'
 import { call, KARI_MSISDN, MSN, signedDelivery } from '../../test/sandbox.ts'
 import {
   afterMs,
@@ -19,13 +18,7 @@ import {
   WEBHOOK,
 } from '../../test/till.ts'
 
-const lines: string[] = []
-const stream = new Writable({
-  write(chunk, _encoding, done) {
-    lines.push(String(chunk))
-    done()
-  },
-})
+const { lines, stream } = capturedLog()
 const { pos, sandbox } = usePaymentTestBed({ logger: { level: 'trace', stream } })
 
 it('logs what happened to payments without a phone number, QR code, name, secret or token', async () => {

@@ -170,6 +170,7 @@ describe('a payment request', () => {
       msisdn: '4712345678',
       display: '+47 123 45 678',
       source: 'typed',
+      member: null,
     })
     const second = await startPayment(kari, saleId)
     expect(second).toMatchObject({
@@ -229,7 +230,12 @@ describe('the customer', () => {
     const qr = (await sandbox.app.inject({ method: 'GET', url: `/_sandbox/users/${KARI_MSISDN}/qr` })).json()
     const set = await kari.request('PUT', `/api/sales/${saleId}/customer`, { personalQr: `${qr.content}\n` })
     expect(set.statusCode, set.body).toBe(200)
-    expect(set.json().customer).toEqual({ msisdn: KARI_MSISDN, display: '+47 123 45 678', source: 'qr' })
+    expect(set.json().customer).toEqual({
+      msisdn: KARI_MSISDN,
+      display: '+47 123 45 678',
+      source: 'qr',
+      member: null,
+    })
 
     const attempt = await startPayment(kari, saleId)
     expect(attempt).toMatchObject({ state: 'waiting_for_customer', customer: { source: 'qr' } })

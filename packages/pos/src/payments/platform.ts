@@ -4,7 +4,7 @@
  * file read by `kasse`), never from code. Every platform call goes through
  * the client library, which keeps idempotency keys across retries.
  */
-import { AccessTokenCache, type RetryOptions, VippsClient } from '@kasse/vipps'
+import { AccessTokenCache, type LoginApi, type RetryOptions, VippsClient } from '@kasse/vipps'
 import type { Clock } from '../clock.ts'
 import { PosError } from '../errors.ts'
 
@@ -61,6 +61,15 @@ export class VippsPlatform {
 
   get configured(): boolean {
     return this.settings !== undefined
+  }
+
+  /**
+   * The Login API (CIBA, userinfo) as the store's sales unit: the club's
+   * consent requests. The same keys as payments; PAYMENTS_NOT_CONFIGURED
+   * without settings.
+   */
+  loginFor(msn: string): LoginApi {
+    return this.clientFor(msn).login
   }
 
   /** The client for a merchant serial number; PAYMENTS_NOT_CONFIGURED if the till has no settings. */

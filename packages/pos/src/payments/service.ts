@@ -24,7 +24,7 @@ import {
 } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimDue, claimOne, releaseAllClaims } from '../db/claims.ts'
+import { claimOne, releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
@@ -100,6 +100,12 @@ export interface WorkLog {
 
 export const silentLog: WorkLog = { warn: () => {}, error: () => {} }
 
+/** The customer club's side of a captured payment (club/service.ts). */
+export interface PurchasePoints {
+  /** Registers the sale's points on its member's account, in the transaction that registers it paid. */
+  registerPurchase(tx: Db, saleId: string, capturedAmount: number): Promise<void>
+}
+
 interface Decision {
   state?: PaymentAttemptState
   changes?: AttemptChanges
@@ -123,6 +129,7 @@ export class Payments {
   /** Approvals for attempts already closed, released (another sweeper for the worker). */
   readonly releases: AuthorizationReleases
   private readonly timings: PaymentTimings
+  private readonly points: PurchasePoints | undefined
   private wakeWorker: () => void = () => {}
 
   constructor(
@@ -132,9 +139,10 @@ export class Payments {
     private readonly platform: VippsPlatform,
     private readonly live: LiveEvents,
     private readonly log: WorkLog = silentLog,
-    options: { claimer?: string; timings?: Partial<PaymentTimings> } = {},
+    options: { claimer?: string; timings?: Partial<PaymentTimings>; points?: PurchasePoints } = {},
   ) {
     this.claimer = options.claimer ?? newClaimerId()
+    this.points = options.points
     this.timings = { ...DEFAULT_PAYMENT_TIMINGS, ...options.timings }
     this.releases = new AuthorizationReleases(db, clock, platform, log, this.claimer)
   }
@@ -368,22 +376,16 @@ export class Payments {
    * background worker calls it; tests call it to step the flow.
    */
   async sweep(limit = 20): Promise<number> {
-    const ids = await claimDue(this.db, 'payment_attempt', {
-      claimer: this.claimer,
-      states: LIVE_STATES,
-      now: this.now(),
-      leaseMs: this.timings.leaseMs,
-      limit,
-    })
-    await Promise.all(
-      ids.map((id) =>
-        this.advanceClaimed(id).catch((error: unknown) => {
-          this.log.error({ attemptId: id, err: describeForLog(error) }, 'payment work failed')
-          return this.backOff(id)
-        }),
-      ),
+    return sweepDue(
+      this.db,
+      'payment_attempt',
+      { claimer: this.claimer, states: LIVE_STATES, now: this.now(), leaseMs: this.timings.leaseMs, limit },
+      (id) => this.advanceClaimed(id),
+      (id, error) => {
+        this.log.error({ attemptId: id, err: describeForLog(error) }, 'payment work failed')
+        return this.backOff(id)
+      },
     )
-    return ids.length
   }
 
   /** Gives up this process's claims (at shutdown), so another process need not wait for the leases. */
@@ -680,6 +682,10 @@ export class Payments {
       changes.claimedUntil = null
     }
     const updated = await updateAttempt(tx, row.id, changes)
+    if (to !== from && to === 'captured') {
+      // Points only for money captured, in the transaction that registers the sale: never before, never twice.
+      await this.points?.registerPurchase(tx, row.saleId, updated.capturedAmount)
+    }
     if (visiblyChanged(row, updated)) await this.notify(tx, updated, to !== from && !isLive(to))
     return updated
   }

@@ -48,6 +48,15 @@ export interface RefundWithLines extends RefundRow {
 
 const LEASE_MS = 30_000
 
+/** The customer club's side of a refund (club/service.ts). */
+export interface RefundPoints {
+  /** Takes back the refund's share of the sale's points, in the transaction that registers the refund. */
+  takeBackForRefund(
+    tx: Db,
+    refund: { id: string; saleId: string; attemptId: string; refundedOnPayment: number },
+  ): Promise<void>
+}
+
 export class Refunds {
   constructor(
     private readonly db: Db,
@@ -57,6 +66,7 @@ export class Refunds {
     private readonly live: LiveEvents,
     private readonly log: WorkLog,
     private readonly claimer: string,
+    private readonly points?: RefundPoints,
   ) {}
 
   /**
@@ -211,6 +221,12 @@ export class Refunds {
             .update(paymentAttempt)
             .set({ refundedAmount: detail.attemptRefunded!, updatedAt: now })
             .where(eq(paymentAttempt.id, row.attemptId))
+          await this.points?.takeBackForRefund(tx, {
+            id,
+            saleId: row.saleId,
+            attemptId: row.attemptId,
+            refundedOnPayment: detail.attemptRefunded!,
+          })
         } else {
           changes.errorCode = detail.errorCode ?? null
           changes.errorMessage = detail.errorMessage ?? null

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Receipt } from '@kasse/vipps'
 import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import { MemberBadge } from '../club/views.ts'
 import type { PosContext } from '../context.ts'
 import { displayMsisdn } from '../customers/display.ts'
 import { PosError } from '../errors.ts'
@@ -45,11 +46,19 @@ export const SaleView = Type.Object({
         msisdn: Type.String({ description: 'e.g. 4712345678' }),
         display: Type.String({ description: 'e.g. +47 123 45 678' }),
         source: stringEnum(['typed', 'qr']),
+        member: Type.Union([MemberBadge, Type.Null()], {
+          description:
+            'The customer’s club membership, checked whenever the customer is set (or enrols); `points` is the balance now',
+        }),
       }),
       Type.Null(),
     ],
     { description: 'Who the payment request goes to (PUT /api/sales/{id}/customer)' },
   ),
+  pointsEarned: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+    description:
+      'Club points the captured payment registered on the member’s account; null until the sale is paid to a member',
+  }),
   lines: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -90,8 +99,10 @@ export function saleView(sale: Sale): Static<typeof SaleView> {
           msisdn: sale.customer.msisdn,
           display: displayMsisdn(sale.customer.msisdn),
           source: sale.customer.source,
+          member: sale.member,
         }
       : null,
+    pointsEarned: sale.pointsEarned,
     lines: sale.lines.map(({ price, vatRate, ...line }) => ({
       ...line,
       vatRate: rateToPercent(vatRate),

@@ -73,8 +73,19 @@ export interface Sale {
   updatedAt: Date
   closedAt: Date | null
   customer: SaleCustomer | null
+  /** The customer's club membership, checked when the customer was identified (or enrolled). */
+  member: SaleMember | null
+  /** Points its captured payment earned; null unless the sale was paid to a member. */
+  pointsEarned: number | null
   lines: SaleLine[]
   totals: SaleTotals
+}
+
+/** The member on a sale: who, and their points balance now. */
+export interface SaleMember {
+  id: string
+  name: string
+  points: number
 }
 
 export type AddLineInput = ({ barcode: string } | { productId: string }) & { quantity?: number }
@@ -334,6 +345,8 @@ export class Sales {
         row.customerMsisdn !== null && row.customerSource !== null
           ? { msisdn: row.customerMsisdn, source: row.customerSource, personalQr: row.customerPersonalQr }
           : null,
+      member: row.member,
+      pointsEarned: row.pointsEarned,
       lines,
       totals: totalLines(lines),
     }

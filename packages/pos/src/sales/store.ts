@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
 import type { Db } from '../db/database.ts'
-import { sale, saleLine, store, till } from '../db/schema.ts'
+import { member, pointsEntry, sale, saleLine, store, till } from '../db/schema.ts'
 import type { SaleState } from './machine.ts'
 import type { LineDiscount } from './pricing.ts'
 
@@ -41,13 +41,45 @@ export async function lockSale(tx: Db, saleId: string): Promise<SaleRow | undefi
   return row
 }
 
-export async function findSale(db: Db, saleId: string): Promise<(SaleRow & { posId: string }) | undefined> {
+/** The club member a sale is for, as the cashier sees them: who, and their balance now. */
+export interface SaleMemberRow {
+  id: string
+  name: string
+  points: number
+}
+
+export interface FoundSale extends SaleRow {
+  posId: string
+  member: SaleMemberRow | null
+  /** The points its captured payment earned; null unless it was paid to a member. */
+  pointsEarned: number | null
+}
+
+export async function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {
   const [row] = await db
-    .select({ sale, posId: till.posId })
+    .select({
+      sale,
+      posId: till.posId,
+      memberName: member.name,
+      memberPoints: member.points,
+      pointsEarned: pointsEntry.points,
+    })
     .from(sale)
     .innerJoin(till, eq(till.id, sale.tillId))
+    .leftJoin(member, eq(member.id, sale.memberId))
+    .leftJoin(pointsEntry, and(eq(pointsEntry.saleId, sale.id), eq(pointsEntry.reason, 'purchase')))
     .where(eq(sale.id, saleId))
-  return row ? { ...row.sale, posId: row.posId } : undefined
+  if (!row) return undefined
+  const { memberName, memberPoints } = row
+  return {
+    ...row.sale,
+    posId: row.posId,
+    member:
+      row.sale.memberId !== null && memberName !== null && memberPoints !== null
+        ? { id: row.sale.memberId, name: memberName, points: memberPoints }
+        : null,
+    pointsEarned: row.pointsEarned,
+  }
 }
 
 export async function linesOf(db: Db, saleId: string): Promise<SaleLineRow[]> {
@@ -87,7 +119,13 @@ export async function updateSale(
   changes: Partial<
     Pick<
       SaleRow,
-      'state' | 'receiptNumber' | 'closedAt' | 'customerMsisdn' | 'customerSource' | 'customerPersonalQr'
+      | 'state'
+      | 'receiptNumber'
+      | 'closedAt'
+      | 'customerMsisdn'
+      | 'customerSource'
+      | 'customerPersonalQr'
+      | 'memberId'
     >
   > & { updatedAt: Date },
 ): Promise<void> {

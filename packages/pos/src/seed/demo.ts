@@ -20,6 +20,8 @@ export const DEMO_STORE = {
   msn: '123456',
   currency: 'NOK',
   country: 'NO',
+  /** The customer club's rate: one point per 10.00 NOK captured (1000 øre). */
+  spendPerPoint: 1000,
 } as const
 
 export const DEMO_TILLS = [

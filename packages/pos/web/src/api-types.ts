@@ -58,6 +58,8 @@ export interface SaleCustomer {
   /** e.g. +47 123 45 678 */
   display: string
   source: 'typed' | 'qr'
+  /** The customer's club membership, checked when the customer is set; `points` is the balance now. */
+  member: MemberBadge | null
 }
 
 export interface Sale {
@@ -69,6 +71,8 @@ export interface Sale {
   updatedAt: string
   /** Absent on a till without the payment flow; null before the customer is known. */
   customer?: SaleCustomer | null
+  /** Club points the captured payment registered; null until the sale is paid to a member. */
+  pointsEarned: number | null
   lines: SaleLine[]
   totals: {
     grossAmount: number
@@ -284,4 +288,84 @@ export interface InFlightPayment {
   message: string
   /** What resolving does; null when a person must act. */
   action: 'follow' | 'release' | null
+}
+
+// ── The customer club (issue #5) ────────────────────────────────────────────
+
+export interface MemberBadge {
+  id: string
+  name: string
+  points: number
+}
+
+export interface MemberSummary {
+  id: string
+  name: string
+  /** e.g. +47 912 34 567 */
+  phoneDisplay: string
+  points: number
+  enrolledAt: string
+}
+
+export interface Consent {
+  /** The consent's id from delegatedConsents (email, sms, personal, …). */
+  id: string
+  /** The merchant's consent text as the member saw it. */
+  text: string
+  accepted: boolean
+  answeredAt: string
+  withdrawnAt: string | null
+}
+
+export interface MemberPurchase {
+  saleId: string
+  receiptNumber: number
+  at: string
+  total: number
+  currency: string
+  pointsEarned: number
+  pointsReturned: number
+}
+
+export interface PointsEntry {
+  at: string
+  /** Signed: + earned, − taken back. */
+  points: number
+  reason: 'purchase' | 'refund'
+  saleId: string
+  refundId: string | null
+}
+
+export interface MemberDetail extends MemberSummary {
+  email: string | null
+  birthDate: string | null
+  /** What the member agreed to share, e.g. ['name', 'phoneNumber', 'email']. */
+  sharedData: string[]
+  consents: Consent[]
+  purchases: MemberPurchase[]
+  pointsHistory: PointsEntry[]
+}
+
+/** POST /api/club/lookup */
+export interface MemberLookup {
+  phoneDisplay: string
+  member: MemberSummary | null
+}
+
+export type EnrolmentState = 'waiting' | 'accepted' | 'declined' | 'expired' | 'cancelled' | 'failed'
+
+export interface Enrolment {
+  id: string
+  saleId: string | null
+  state: EnrolmentState
+  phoneDisplay: string
+  /** Shown on the phone with the request; the cashier can read it aloud. */
+  bindingMessage: string
+  startedAt: string
+  expiresAt: string
+  finishedAt: string | null
+  /** Set when accepted. */
+  member: MemberSummary | null
+  /** Set when failed. */
+  error: { code: string; message: string } | null
 }

@@ -1,18 +1,20 @@
 /**
- * The cashier app: sign in at a till, then sell (scan, take payment) or, for
- * a manager, look through the journal and refund. The sale lives in the
- * till's database, so signing out, a reload or an ended session never loses
- * a cart: the next sign-in at the till finds it again.
+ * The cashier app: sign in at a till, then sell (scan, take payment), look
+ * up the customer club's members or, for a manager, look through the journal
+ * and refund. The sale lives in the till's database, so signing out, a
+ * reload or an ended session never loses a cart: the next sign-in at the
+ * till finds it again.
  */
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, api, messageOf, SIGNED_OUT_EVENT, setCsrfToken } from './api.ts'
 import type { Session } from './api-types.ts'
 import { BackOfficeButtons, BackOfficeScreen, type BackOfficeView, isBackOfficeView } from './back-office.tsx'
+import { ClubScreen } from './club-screen.tsx'
 import { JournalScreen } from './journal-screen.tsx'
 import { SaleScreen } from './sale-screen.tsx'
 import { SignInScreen } from './sign-in-screen.tsx'
 
-type View = 'sale' | 'journal' | BackOfficeView
+type View = 'sale' | 'journal' | 'club' | BackOfficeView
 
 export function App() {
   // undefined while asking the till whether this browser is signed in.
@@ -87,14 +89,20 @@ export function App() {
           </span>
         </div>
         <nav class="topbar-actions" aria-label="Till">
-          {session.cashier.role === 'manager' && (
-            <button
-              type="button"
-              class="secondary"
-              aria-pressed={view === 'journal'}
-              onClick={() => setView(view === 'journal' ? 'sale' : 'journal')}
-            >
-              {view === 'journal' ? 'Back to the sale' : 'Journal and refunds'}
+          {view === 'sale' ? (
+            <>
+              <button type="button" class="secondary" onClick={() => setView('club')}>
+                Club
+              </button>
+              {session.cashier.role === 'manager' && (
+                <button type="button" class="secondary" onClick={() => setView('journal')}>
+                  Journal and refunds
+                </button>
+              )}
+            </>
+          ) : (
+            <button type="button" class="secondary" onClick={() => setView('sale')}>
+              Back to the sale
             </button>
           )}
           {session.cashier.role === 'manager' && <BackOfficeButtons view={view} onView={setView} />}
@@ -111,6 +119,8 @@ export function App() {
         <BackOfficeScreen view={view} session={session} />
       ) : view === 'journal' ? (
         <JournalScreen session={session} />
+      ) : view === 'club' ? (
+        <ClubScreen session={session} />
       ) : (
         <SaleScreen session={session} />
       )}

@@ -2,8 +2,10 @@
  * Who pays: the customer's personal QR code (scanned into the scan field, or
  * read with this device's camera), or their mobile number typed in. The till
  * checks the number and says what is wrong with it; the request later goes to
- * that phone.
+ * that phone. Under an identified customer, the sale screen shows their club
+ * membership.
  */
+import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, messageOf } from './api.ts'
 import type { SaleCustomer } from './api-types.ts'
@@ -17,6 +19,8 @@ export interface CustomerPanelProps {
   /** Handles what the camera read as a scan (a QR code's content). */
   onCameraScan(content: string): void
   remove(): void
+  /** Shown under an identified customer (their club membership). */
+  children?: ComponentChildren
 }
 
 export function CustomerPanel(props: CustomerPanelProps) {
@@ -56,6 +60,7 @@ export function CustomerPanel(props: CustomerPanelProps) {
           <strong data-testid="customer">{props.customer.display}</strong>{' '}
           <span class="hint">{props.customer.source === 'qr' ? 'from their QR code' : 'typed in'}</span>
         </p>
+        {props.children}
         {props.editable && (
           <button type="button" class="secondary" onClick={props.remove}>
             Change customer

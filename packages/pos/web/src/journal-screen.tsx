@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, messageOf } from './api.ts'
 import type { JournalEntry, Refund, Sale, SaleState, Session } from './api-types.ts'
+import { timeOf } from './dates.ts'
 import { formatMoney } from './money.ts'
 import { ReceiptFrame } from './receipt-frame.tsx'
 
@@ -31,12 +32,6 @@ function queryOf(filters: Filters): string {
   for (const [name, value] of Object.entries(filters)) if (value.trim() !== '') params.set(name, value.trim())
   const query = params.toString()
   return query ? `?${query}` : ''
-}
-
-/** "14:05" in this device's time. */
-function timeOf(iso: string): string {
-  const at = new Date(iso)
-  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`
 }
 
 export function JournalScreen(props: { session: Session }) {

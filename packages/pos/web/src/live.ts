@@ -1,17 +1,18 @@
 /**
  * The till's live events (GET /api/events, Server-Sent Events): the payment
- * attempt as it moves (waiting, approved, declined…) and the sale when the
- * till changes it. On connecting the till sends the current sale and its
+ * attempt as it moves (waiting, approved, declined…), a club enrolment as the
+ * customer answers it on their phone, and the sale when the till changes it. On connecting the till sends the current sale and its
  * payment, so a screen that reconnects, or is reloaded, catches up at once.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { PaymentAttempt, Sale } from './api-types.ts'
+import type { Enrolment, PaymentAttempt, Sale } from './api-types.ts'
 
 export type LiveState = 'connecting' | 'live' | 'offline'
 
 export interface LiveHandlers {
   onPayment(attempt: PaymentAttempt): void
   onSale(sale: Sale): void
+  onEnrolment(enrolment: Enrolment): void
 }
 
 /** EventSource retries by itself after a dropped stream, but not after a refusal (401, 404): we do. */
@@ -45,6 +46,10 @@ export function useLiveEvents(handlers: LiveHandlers): LiveState {
       source.addEventListener('sale', (event) => {
         const sale = parse<{ sale?: Sale }>(event)?.sale
         if (sale) latest.current.onSale(sale)
+      })
+      source.addEventListener('enrolment', (event) => {
+        const enrolment = parse<{ enrolment?: Enrolment }>(event)?.enrolment
+        if (enrolment) latest.current.onEnrolment(enrolment)
       })
     }
     connect()

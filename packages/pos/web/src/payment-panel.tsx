@@ -2,11 +2,13 @@
  * The payment request as the cashier follows it: sent, waiting for the
  * customer (whose number is shown, so the cashier can say which phone to
  * look at), approved and registered with the receipt, or ended (declined,
- * expired, cancelled, failed) with the way on. The sale's lines stay on the
+ * expired, cancelled, failed) with the way on. A club member's registered
+ * payment shows the points it earned and the member's new balance. The sale's lines stay on the
  * screen beside it throughout; an ended request leaves the cart as it was.
  */
 import { useEffect, useRef } from 'preact/hooks'
 import type { AttemptState, PaymentAttempt, Sale } from './api-types.ts'
+import { MemberBadgeLine, pointsText } from './club-status.tsx'
 import { formatMoney } from './money.ts'
 import { ReceiptFrame } from './receipt-frame.tsx'
 
@@ -144,6 +146,8 @@ export function PaymentPanel(props: PaymentPanelProps) {
         )}
       </dl>
 
+      {phase === 'registered' && <MemberPoints sale={sale} />}
+
       {phase === 'working' && <p class="spinner" aria-hidden="true" />}
 
       {phase === 'waiting' && (
@@ -167,6 +171,23 @@ export function PaymentPanel(props: PaymentPanelProps) {
 
       {phase === 'registered' && <Receipt sale={sale} busy={props.busy} onNewSale={props.onNewSale} />}
     </section>
+  )
+}
+
+/** The member and the points the purchase put on their account (registered with the captured sale). */
+function MemberPoints(props: { sale: Sale }) {
+  const member = props.sale.customer?.member
+  const earned = props.sale.pointsEarned
+  if (!member || earned === null) return null
+  return (
+    <div class="member-points">
+      <MemberBadgeLine member={member} />
+      <p data-testid="points-earned">
+        {earned > 0
+          ? `+${pointsText(earned)} for this purchase. New balance: ${pointsText(member.points)}.`
+          : `This purchase earned no points. Balance: ${pointsText(member.points)}.`}
+      </p>
+    </div>
   )
 }
 

@@ -1,13 +1,15 @@
 /**
  * The sale: the scan field (always ready for the scanner), the cart, the
- * totals, the customer and the payment. The till's database holds the sale;
- * this screen shows the till's answers and never changes the cart by itself,
- * so an error leaves the cart exactly as the till has it.
+ * totals, the customer with their club membership (and joining the club),
+ * and the payment. The till's database holds the sale; this screen shows the
+ * till's answers and never changes the cart by itself, so an error leaves
+ * the cart exactly as the till has it.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, api, messageOf } from './api.ts'
-import type { PaymentAttempt, Product, Sale, SaleLine, Session } from './api-types.ts'
+import type { Enrolment, PaymentAttempt, Product, Sale, SaleLine, Session } from './api-types.ts'
 import { Cart, type CartActions } from './cart.tsx'
+import { ClubStatus, ENROLMENT_FINAL } from './club-status.tsx'
 import { CustomerPanel } from './customer-panel.tsx'
 import { type LiveState, useLiveEvents } from './live.ts'
 import { formatMoney } from './money.ts'
@@ -54,9 +56,14 @@ export function SaleScreen(props: { session: Session }) {
   const [openProblem, setOpenProblem] = useState<string | undefined>(undefined)
   const [pending, setPending] = useState(0)
   const [confirmVoid, setConfirmVoid] = useState(false)
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null)
+  const [enrolmentProblem, setEnrolmentProblem] = useState<string | undefined>(undefined)
   // The latest of each, for the queued tasks (which outlive the render that queued them).
   const saleRef = useRef<Sale | null>(null)
   const attemptRef = useRef<PaymentAttempt | null>(null)
+  const enrolmentRef = useRef<Enrolment | null>(null)
+  // Enrolments whose result the cashier has closed: the live stream repeats the latest on reconnecting.
+  const closedEnrolments = useRef(new Set<string>())
   const scanRef = useRef<HTMLInputElement>(null)
   const enqueue = useMemo(() => serialQueue(), [])
 
@@ -84,9 +91,31 @@ export function SaleScreen(props: { session: Session }) {
     setAttempt(next)
   }
 
+  /**
+   * Shows an enrolment of the sale on screen, unless the one shown is the
+   * same enrolment in a final state already (its states only move forward),
+   * or the cashier has closed it.
+   */
+  function showEnrolment(next: Enrolment) {
+    const current = enrolmentRef.current
+    if (next.saleId !== null && saleRef.current && next.saleId !== saleRef.current.id) return
+    if (closedEnrolments.current.has(next.id)) return
+    if (current && current.id === next.id && ENROLMENT_FINAL.has(current.state)) return
+    enrolmentRef.current = next
+    setEnrolment(next)
+  }
+
+  function forgetEnrolment() {
+    if (enrolmentRef.current) closedEnrolments.current.add(enrolmentRef.current.id)
+    enrolmentRef.current = null
+    setEnrolment(null)
+    setEnrolmentProblem(undefined)
+  }
+
   const live: LiveState = useLiveEvents({
     onPayment: showAttempt,
     onSale: (next) => showSale(next, 'live'),
+    onEnrolment: showEnrolment,
   })
 
   /** The sale on screen, for a queued task when it runs. */
@@ -175,6 +204,17 @@ export function SaleScreen(props: { session: Session }) {
         })
         return
       case 'personal-qr':
+        if (
+          enrolmentRef.current?.state === 'waiting' &&
+          enrolmentRef.current.saleId === saleRef.current?.id
+        ) {
+          // The request on the phone is for the customer on the sale; another one now would cross them.
+          setMessage({
+            tone: 'error',
+            text: 'A membership request is waiting on the customer’s phone: wait for the answer, or cancel it, before changing the customer.',
+          })
+          return
+        }
         change(
           (current) => api<Sale>('PUT', salePath(current, '/customer'), { personalQr: scanned.content }),
           {
@@ -271,8 +311,50 @@ export function SaleScreen(props: { session: Session }) {
       if (opened) {
         attemptRef.current = null
         setAttempt(null)
+        forgetEnrolment()
       }
     })
+  }
+
+  /** Sends the membership request to the customer's phone. */
+  function enrol() {
+    // What happens now replaces the last request's result.
+    forgetEnrolment()
+    setPending((n) => n + 1)
+    enqueue(() =>
+      api<Enrolment>('POST', '/api/club/enrolments', { saleId: currentSale().id }).then((started) => {
+        showEnrolment(started)
+      }),
+    )
+      .catch((error: unknown) =>
+        setEnrolmentProblem(`The membership request was not sent: ${messageOf(error)}`),
+      )
+      .finally(() => setPending((n) => n - 1))
+  }
+
+  function cancelEnrolment() {
+    const current = enrolmentRef.current
+    if (!current) return
+    setEnrolmentProblem(undefined)
+    setPending((n) => n + 1)
+    const path = `/api/club/enrolments/${encodeURIComponent(current.id)}`
+    enqueue(async () => {
+      try {
+        showEnrolment(await api<Enrolment>('POST', `${path}/cancel`))
+      } catch (error) {
+        // The customer answered first: show what they answered.
+        if (error instanceof ApiError && error.code === 'ENROLMENT_FINISHED') {
+          showEnrolment(await api<Enrolment>('GET', path))
+        } else throw error
+      }
+    })
+      .catch((error: unknown) =>
+        setEnrolmentProblem(`The membership request could not be cancelled: ${messageOf(error)}`),
+      )
+      .finally(() => {
+        setPending((n) => n - 1)
+        focusScan()
+      })
   }
 
   function voidSale() {
@@ -302,6 +384,34 @@ export function SaleScreen(props: { session: Session }) {
       .then((fresh) => showSale(fresh, 'answer'))
       .catch(() => undefined)
   }, [shownAttempt?.id, shownAttempt?.state])
+
+  // An accepted enrolment makes the customer a member: fetch the sale if no live event brought it.
+  useEffect(() => {
+    const current = saleRef.current
+    if (!current || enrolment?.state !== 'accepted' || current.customer?.member) return
+    enqueue(() => api<Sale>('GET', salePath(current)))
+      .then((fresh) => showSale(fresh, 'answer'))
+      .catch(() => undefined)
+  }, [enrolment?.id, enrolment?.state])
+
+  // An enrolment belongs to the customer it was sent to: another customer on the sale closes it.
+  const customerMsisdn = sale?.customer?.msisdn
+  useEffect(() => {
+    if (enrolmentRef.current && enrolmentRef.current.state !== 'waiting') forgetEnrolment()
+    else setEnrolmentProblem(undefined)
+  }, [customerMsisdn])
+
+  // Without live events, ask for the enrolment's state while the customer has not answered.
+  useEffect(() => {
+    if (live === 'live' || enrolment?.state !== 'waiting') return
+    const path = `/api/club/enrolments/${encodeURIComponent(enrolment.id)}`
+    const timer = setInterval(() => {
+      api<Enrolment>('GET', path)
+        .then(showEnrolment)
+        .catch(() => undefined)
+    }, POLL_WITHOUT_LIVE_MS)
+    return () => clearInterval(timer)
+  }, [live, enrolment?.id, enrolment?.state])
 
   // The safety net when the live events are down: ask for the payment's state while it is under way.
   useEffect(() => {
@@ -336,13 +446,18 @@ export function SaleScreen(props: { session: Session }) {
 
   const cartEditable = sale.state === 'open' && (phase === undefined || phase === 'ended')
   const customer = sale.customer ?? null
-  const canSend = sale.state === 'open' && sale.lines.length > 0 && customer !== null
+  // An enrolment of a sale no longer on screen (voided, or a new sale) has had its day.
+  const shownEnrolment = enrolment && (enrolment.saleId ?? sale.id) === sale.id ? enrolment : null
+  const enrolling = shownEnrolment?.state === 'waiting'
+  const canSend = sale.state === 'open' && sale.lines.length > 0 && customer !== null && !enrolling
   const whyNotSend =
     sale.lines.length === 0
       ? 'Add products to the sale first.'
       : customer === null
         ? 'Identify the customer first: scan their QR code or type their number.'
-        : undefined
+        : enrolling
+          ? 'Wait for the customer’s answer to the membership request, or cancel it.'
+          : undefined
 
   return (
     <main class="sale-screen" aria-busy={pending > 0} data-sale-state={sale.state} data-live={live}>
@@ -406,7 +521,7 @@ export function SaleScreen(props: { session: Session }) {
         {shownAttempt && phase !== 'ended' ? null : (
           <CustomerPanel
             customer={customer}
-            editable={sale.state === 'open'}
+            editable={sale.state === 'open' && !enrolling}
             identifyByPhone={async (phoneNumber) => {
               // Not through `change`: a wrong number is shown beside the number field, not as a scan message.
               const after = await enqueue(() =>
@@ -417,7 +532,23 @@ export function SaleScreen(props: { session: Session }) {
             }}
             onCameraScan={(content) => scan(content)}
             remove={() => change((current) => api<Sale>('DELETE', salePath(current, '/customer')))}
-          />
+          >
+            {customer && (
+              <ClubStatus
+                customer={customer}
+                enrolment={shownEnrolment}
+                canEnrol={sale.state === 'open'}
+                busy={pending > 0}
+                problem={enrolmentProblem}
+                onEnrol={enrol}
+                onCancel={cancelEnrolment}
+                onDismiss={() => {
+                  forgetEnrolment()
+                  focusScan()
+                }}
+              />
+            )}
+          </CustomerPanel>
         )}
         {shownAttempt ? (
           <PaymentPanel

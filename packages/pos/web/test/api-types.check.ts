@@ -8,6 +8,7 @@
 import type { Static } from '@sinclair/typebox'
 import type { SessionView } from '../../src/cashiers/routes.ts'
 import type { ProductView } from '../../src/catalogue/routes.ts'
+import type { EnrolmentView, MemberDetailView, MemberSummaryView } from '../../src/club/views.ts'
 import type { ZReportView } from '../../src/endofday/views.ts'
 import type { JournalEntryView } from '../../src/journal/routes.ts'
 import type { PaymentAttemptView } from '../../src/payments/views.ts'
@@ -34,7 +35,10 @@ export const answersReadByTheApp: [
   Reads<Static<typeof ZReportView>, App.ZReport>,
   Reads<Static<typeof SettlementView>, App.Settlement>,
   Reads<Static<typeof InFlightItemView>, App.InFlightPayment>,
-] = [true, true, true, true, true, true, true, true, true]
+  Reads<MemberSummaryView, App.MemberSummary>,
+  Reads<MemberDetailView, App.MemberDetail>,
+  Reads<EnrolmentView, App.Enrolment>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true]
 
 export const statesTheSame: [
   Same<Sale['state'], App.SaleState>,
@@ -42,4 +46,5 @@ export const statesTheSame: [
   Same<Refund['state'], App.RefundState>,
   Same<Static<typeof SettlementView>['lines'][number]['status'], App.SettlementLineStatus>,
   Same<Static<typeof InFlightItemView>['status'], App.InFlightStatus>,
-] = [true, true, true, true, true]
+  Same<EnrolmentView['state'], App.EnrolmentState>,
+] = [true, true, true, true, true, true]

@@ -134,6 +134,13 @@ async function clearTill(baseUrl: string, posId: string): Promise<void> {
   await call('DELETE', '/api/session')
 }
 
+/** The personal QR code's content, as the phone's page shows it under the code. */
+export async function personalQrOf(phone: Page): Promise<string> {
+  const content = phone.locator('#qr-content')
+  await content.filter({ hasText: /^https?:\/\// }).waitFor()
+  return (await content.textContent())!.trim()
+}
+
 /** Signs in on the till's page: the till's id if it asks, the staff number, the PIN. */
 export async function signIn(page: Page, who: Credentials, posId = 'till-1'): Promise<void> {
   // The form shows once the page has asked the till whether it is signed in already.

@@ -15,6 +15,7 @@ import {
   kr,
   MANAGER,
   PRODUCTS,
+  personalQrOf,
   scan,
   signIn,
   textOf,
@@ -26,13 +27,6 @@ const { milk, batteries, newspaper } = PRODUCTS
 const THREE = [milk, batteries, newspaper] as const
 const TOTAL = milk.price + batteries.price + newspaper.price
 const KARI_DISPLAY = '+47 123 45 678'
-
-/** The personal QR code's content, as Kari's phone shows it under the code. */
-async function personalQrOf(phone: Page): Promise<string> {
-  const content = phone.locator('#qr-content')
-  await content.filter({ hasText: /^https?:\/\// }).waitFor()
-  return (await content.textContent())!.trim()
-}
 
 /**
  * The cashier signs in, scans the three products and Kari's QR (typed by the

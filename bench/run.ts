@@ -60,6 +60,21 @@ export function chartOf(results: BenchResults): string {
   })
 }
 
+/** The suites' own charts (checkout latency, …), as files to write beside throughput.svg. */
+export function suiteCharts(results: BenchResults): Array<{ file: string; svg: string }> {
+  const { machine } = results
+  return results.suites.flatMap((suite) =>
+    (suite.charts ?? []).map((chart) => ({
+      file: chart.file,
+      svg: throughputChart(chart.bars, {
+        title: chart.title,
+        subtitle: `${machine.cpuModel}, ${machine.cores} cores · Node ${machine.node} · ${machine.date.slice(0, 10)} · load average ${machine.loadAverage.toFixed(1)} at the start`,
+        unit: chart.unit,
+      }),
+    })),
+  )
+}
+
 /** Runs the bench; resolves to the process exit code. */
 export async function runBench(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -121,8 +136,11 @@ async function runSuites(ctx: BenchContext): Promise<number> {
   writeAtomically(join(outDir, 'bench.json'), `${JSON.stringify(bench, null, 2)}\n`)
   writeAtomically(join(outDir, 'bench.md'), markdown)
   writeAtomically(join(outDir, 'throughput.svg'), chartOf(bench))
+  const charts = suiteCharts(bench)
+  for (const chart of charts) writeAtomically(join(outDir, chart.file), chart.svg)
   console.log(`\n${markdown}`)
-  log(`results in ${relative(process.cwd(), outDir) || '.'}/: bench.json, bench.md, throughput.svg`)
+  const files = ['bench.json', 'bench.md', 'throughput.svg', ...charts.map((chart) => chart.file)]
+  log(`results in ${relative(process.cwd(), outDir) || '.'}/: ${files.join(', ')}`)
   return failed ? 1 : 0
 }
 

@@ -3,7 +3,7 @@ import type { BenchOptions } from '../suites/types.ts'
 
 export const BENCH_USAGE = `usage: kasse bench [options]   (or npm run bench -- [options])
 
-  --suites sandbox,startup   which suites to run (default: all)
+  --suites sandbox,checkout,startup   which suites to run (default: all)
   --clients 1,10,50          concurrent clients per cell
   --cell-ms 5000             measured time per cell
   --warmup-ms 1500           warm-up before each cell

@@ -47,7 +47,7 @@ const USAGE = `usage: kasse <command> [options]
             the till; Vipps MobilePay keys from KASSE_VIPPS_URL, KASSE_VIPPS_CLIENT_ID,
             KASSE_VIPPS_CLIENT_SECRET, KASSE_VIPPS_SUBSCRIPTION_KEY (with --sandbox-url
             and no keys set: the sandbox's own seeded test keys)
-  bench     [--suites sandbox,startup] [--quick] [--profile]   benchmarks (bench/README.md)
+  bench     [--suites sandbox,checkout,startup] [--quick] [--profile]   benchmarks (bench/README.md)
 `
 
 /**

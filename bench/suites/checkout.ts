@@ -26,6 +26,8 @@ import type { BenchContext, BenchSuite, SuiteResult, TargetCheck } from './types
 export interface CheckoutLimits {
   /** Stops a cell (and its warm-up) past this many checkouts: the bench test runs a handful. */
   maxCheckoutsPerCell: number
+  /** Run the till with `node --cpu-prof`, writing its profile here when it stops (`--profile`). */
+  tillProfileDir?: string
 }
 
 /** One load cell: the checkouts at a number of tills, and the load average when it began. */
@@ -73,7 +75,13 @@ async function healthy(child: Child, url: string, what: string): Promise<void> {
 }
 
 /** `kasse sandbox` and `kasse pos`, started as `kasse up` starts them, with the bench's tills, cashiers and customers. */
-async function startServices(ctx: BenchContext, workDir: string, tills: BenchTill[], started: Child[]) {
+async function startServices(
+  ctx: BenchContext,
+  workDir: string,
+  tills: BenchTill[],
+  started: Child[],
+  tillProfileDir: string | undefined,
+) {
   const bin = join(ctx.root, 'packages', 'cli', 'bin', 'kasse.mjs')
   const env = kasseEnv()
   const configPath = join(workDir, 'sandbox.json')
@@ -99,7 +107,17 @@ async function startServices(ctx: BenchContext, workDir: string, tills: BenchTil
   const tillUrl = `http://127.0.0.1:${await freePort()}`
   const till = ctx.children.spawn(
     process.execPath,
-    [bin, 'pos', '--port', new URL(tillUrl).port, '--sandbox-url', sandboxUrl, '--data-dir', dataDir],
+    [
+      ...(tillProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${tillProfileDir}`] : []),
+      bin,
+      'pos',
+      '--port',
+      new URL(tillUrl).port,
+      '--sandbox-url',
+      sandboxUrl,
+      '--data-dir',
+      dataDir,
+    ],
     { cwd: workDir, env },
   )
   started.push(till)
@@ -122,7 +140,7 @@ export function checkoutSuite(limits: CheckoutLimits = { maxCheckoutsPerCell: 1_
       const memory: ProcessMemory[] = []
       try {
         ctx.log(`  starting kasse sandbox and kasse pos with ${tills.length} bench tills`)
-        const services = await startServices(ctx, workDir, tills, started)
+        const services = await startServices(ctx, workDir, tills, started, limits.tillProfileDir)
         const processes = { till: services.till.pid, sandbox: services.sandbox.pid }
         // Signing in hashes each PIN with scrypt; one at a time keeps the till answering.
         for (const till of tills) sessions.push(await TillSession.open(services.tillUrl, till))

@@ -120,6 +120,51 @@ export async function openDatabase<T extends Tables>(
   return database
 }
 
+/**
+ * Another application's schema in a database that is already open: the same
+ * embedded PostgreSQL (or the same server's pool), its own tables and
+ * migration history, migrated unless told not to. `kasse up` runs the till and
+ * the shop on one embedded database this way, starting one PGlite instead of
+ * two. Closing the view leaves the database open; its opener closes it.
+ *
+ * @example
+ * const database = await openDatabase(POS_SCHEMA, { dataDir: '.kasse/pos-data' })
+ * const shopDatabase = await openAlongside(database, SHOP_SCHEMA)
+ */
+export async function openAlongside<T extends Tables>(
+  database: Database,
+  schema: DatabaseSchema<T>,
+  options: Pick<OpenDatabaseOptions, 'migrate'> = {},
+): Promise<Database<T>> {
+  const view: Database<T> = {
+    db: drizzleOn(database, schema.tables),
+    kind: database.kind,
+    schema,
+    withRawTransaction: (work) => database.withRawTransaction(work),
+    listen: (channel, onPayload) => database.listen(channel, onPayload),
+    ...(database.dump ? { dump: database.dump } : {}),
+    close: async () => {},
+  }
+  drizzleOver.set(view, drizzleOver.get(database)!)
+  if (options.migrate !== false) {
+    await migrate(view, loadMigrations(schema.migrationsDir), { historyTable: schema.historyTable })
+  }
+  return view
+}
+
+/**
+ * How to make a drizzle database with other tables over an open database's
+ * connection: a drizzle instance knows its schema's tables (its relational
+ * queries need them), so each application gets its own over the one client.
+ */
+const drizzleOver = new WeakMap<Database, (tables: Tables) => Db>()
+
+function drizzleOn<T extends Tables>(database: Database, tables: T): Db<T> {
+  const make = drizzleOver.get(database)
+  if (!make) throw new Error(`${database.schema.label}: not a database openDatabase opened`)
+  return make(tables) as unknown as Db<T>
+}
+
 async function openPglite<T extends Tables>(
   schema: DatabaseSchema<T>,
   dataDir: string | undefined,
@@ -140,7 +185,7 @@ async function openPglite<T extends Tables>(
     throw error
   }
   const db = drizzlePglite(client, { schema: schema.tables }) as unknown as Db<T>
-  return {
+  const database: Database<T> = {
     db,
     kind: 'pglite',
     schema,
@@ -166,6 +211,8 @@ async function openPglite<T extends Tables>(
       unlock()
     },
   }
+  drizzleOver.set(database, (tables) => drizzlePglite(client, { schema: tables }) as unknown as Db)
+  return database
 }
 
 /**
@@ -212,7 +259,7 @@ function openPostgres<T extends Tables>(
   // the next query that needs it reports the failure where it can be handled.
   pool.on('error', () => {})
   const db = drizzleNodePostgres(pool, { schema: schema.tables }) as unknown as Db<T>
-  return {
+  const database: Database<T> = {
     db,
     kind: 'postgres',
     schema,
@@ -239,6 +286,8 @@ function openPostgres<T extends Tables>(
     listen: (channel, onPayload) => listenOnOwnConnection(connectionString, channel, onPayload),
     close: () => pool.end(),
   }
+  drizzleOver.set(database, (tables) => drizzleNodePostgres(pool, { schema: tables }) as unknown as Db)
+  return database
 }
 
 /**

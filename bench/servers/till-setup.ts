@@ -1,18 +1,15 @@
 /**
- * Prepares the till's database for the checkout suite, before the till
- * starts: the demo store and catalogue (as `kasse pos` seeds them), plus one
- * till and one cashier per concurrent checkout, so each bench till has its
- * own session, current sale and event stream as at a real store.
+ * Prepares the till's database for the checkout suite before the till starts
+ * (lib/till-data.ts): the demo store and catalogue, and one till and cashier
+ * per concurrent checkout.
  *
  *   node --import tsx bench/servers/till-setup.ts <data-dir> <tills>
  *
  * Runs in its own process and exits: an embedded data directory belongs to one
- * process at a time, and the till opens it next. Idempotent.
+ * process at a time, and the till opens it next.
  */
-import { openDatabase, seedDemo, systemClock } from '@kasse/pos'
-// The till's own PIN hashing, so the bench cashiers sign in exactly as the demo's do.
-import { hashPin } from '../../packages/pos/src/cashiers/pin.ts'
-import { BENCH_PIN, benchTills } from '../lib/checkout-load.ts'
+import { openDatabase } from '@kasse/pos'
+import { prepareBenchTills } from '../lib/till-data.ts'
 
 const [dataDir, count] = process.argv.slice(2)
 const tills = Number(count)
@@ -23,29 +20,7 @@ if (!dataDir || !Number.isInteger(tills) || tills < 1) {
 
 const database = await openDatabase({ dataDir })
 try {
-  await seedDemo(database.db, systemClock)
-  const store = await database.withRawTransaction((raw) =>
-    raw.query<{ id: string }>('SELECT id FROM store ORDER BY created_at LIMIT 1'),
-  )
-  const storeId = store[0]?.id
-  if (!storeId) throw new Error('the demo seed made no store')
-  // One hash for every bench cashier: scrypt is slow on purpose, and the PIN is the same.
-  const pinHash = await hashPin(BENCH_PIN)
-  const now = new Date()
-  await database.withRawTransaction(async (raw) => {
-    for (const t of benchTills(tills)) {
-      await raw.query(
-        `INSERT INTO till (id, store_id, pos_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [`till_${t.posId}`, storeId, t.posId, `Bench ${t.posId}`, now],
-      )
-      await raw.query(
-        `INSERT INTO cashier (id, store_id, staff_number, name, role, pin_hash, created_at)
-         VALUES ($1, $2, $3, $4, 'cashier', $5, $6) ON CONFLICT DO NOTHING`,
-        [`csh_${t.posId}`, storeId, t.staffNumber, `Bench cashier ${t.staffNumber}`, pinHash, now],
-      )
-    }
-  })
+  await prepareBenchTills(database, tills)
   process.stdout.write(`${JSON.stringify({ tills })}\n`)
 } finally {
   await database.close()

@@ -102,13 +102,19 @@ async function runPos(options: {
  * `kasse up`'s one database for the till and the shop: the server in
  * DATABASE_URL, else the till's embedded one (.kasse/pos-data), with the shop's
  * tables and migration history beside the till's. One embedded PostgreSQL
- * starts instead of two: half the start-up's database work and memory.
+ * starts instead of two: half the start-up's database work and memory. A shop
+ * given a folder of its own (SHOP_DATA_DIR) keeps it and opens it itself.
  */
-async function openUpDatabase(): Promise<{ pos: PosDatabase; shop: ShopDatabase; close(): Promise<void> }> {
+async function openUpDatabase(): Promise<{
+  pos: PosDatabase
+  shop: ShopDatabase | undefined
+  close(): Promise<void>
+}> {
   const databaseUrl = process.env.DATABASE_URL
   const pos = await openPosDatabase(databaseUrl ? { databaseUrl } : { dataDir: DEFAULT_DATA_DIR })
   try {
-    const shop = await openAlongside(pos, SHOP_SCHEMA)
+    const shopHasItsOwn = !databaseUrl && process.env.SHOP_DATA_DIR !== undefined
+    const shop = shopHasItsOwn ? undefined : await openAlongside(pos, SHOP_SCHEMA)
     return { pos, shop, close: () => pos.close() }
   } catch (error) {
     await pos.close()
@@ -202,7 +208,7 @@ export async function main(argv: string[]): Promise<void> {
             sandboxUrl: sandbox.url,
             merchant: sandbox.ctx.config.merchants[0]!,
             port: ports.shop,
-            database: database.shop,
+            ...(database.shop ? { database: database.shop } : {}),
           }),
         ])
         console.log(`\n${describePos(pos)}`)

@@ -16,7 +16,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { Http1Pool, type HttpAnswer } from './http1.ts'
 import { cpuTimeMs, rssMb } from './processes.ts'
-import { type LatencySummary, summarize } from './stats.ts'
+import { type LatencySummary, summarize, summarizeEach } from './stats.ts'
 
 /** The PIN of every bench cashier (bench data only, in the bench's own database). */
 export const BENCH_PIN = '2468'
@@ -353,8 +353,6 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
       peakRssMb: peaks[name],
     }
   }
-  const stepSummaries: Record<string, LatencySummary | undefined> = {}
-  for (const [name, latencies] of steps) stepSummaries[name] = summarize(latencies)
   return {
     durationMs: elapsed,
     checkouts,
@@ -362,7 +360,7 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
     checkoutsPerSecond: (registered / elapsed) * 1000,
     checkout: summarize(checkoutLatencies),
     approvalToRegistered: summarize(waits),
-    steps: stepSummaries,
+    steps: summarizeEach(steps),
     requests,
     processes,
     clientCpuPercent: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,

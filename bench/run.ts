@@ -18,6 +18,7 @@ import { Children } from './lib/processes.ts'
 import { formatMs, renderMarkdown } from './lib/report.ts'
 import { startBenchServer } from './lib/servers.ts'
 import { throughputChart } from './lib/svg-chart.ts'
+import { checkoutSuite } from './suites/checkout.ts'
 import { SUITES } from './suites/index.ts'
 import type { BenchContext, BenchResults, SuiteResult } from './suites/types.ts'
 
@@ -60,6 +61,21 @@ export function chartOf(results: BenchResults): string {
   })
 }
 
+/** The suites' own charts (checkout latency, …), as files to write beside throughput.svg. */
+export function suiteCharts(results: BenchResults): Array<{ file: string; svg: string }> {
+  const { machine } = results
+  return results.suites.flatMap((suite) =>
+    (suite.charts ?? []).map((chart) => ({
+      file: chart.file,
+      svg: throughputChart(chart.bars, {
+        title: chart.title,
+        subtitle: `${machine.cpuModel}, ${machine.cores} cores · Node ${machine.node} · ${machine.date.slice(0, 10)} · load average ${machine.loadAverage.toFixed(1)} at the start`,
+        unit: chart.unit,
+      }),
+    })),
+  )
+}
+
 /** Runs the bench; resolves to the process exit code. */
 export async function runBench(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -84,7 +100,8 @@ export async function runBench(argv: readonly string[]): Promise<number> {
   const children = new Children()
   const ctx: BenchContext = { root: ROOT, options, children, log }
   try {
-    return options.profile ? await profile(ctx) : await runSuites(ctx)
+    if (!options.profile) return await runSuites(ctx)
+    return options.suites.includes('checkout') ? await profileTill(ctx) : await profile(ctx)
   } finally {
     await children.stopAll()
   }
@@ -121,9 +138,51 @@ async function runSuites(ctx: BenchContext): Promise<number> {
   writeAtomically(join(outDir, 'bench.json'), `${JSON.stringify(bench, null, 2)}\n`)
   writeAtomically(join(outDir, 'bench.md'), markdown)
   writeAtomically(join(outDir, 'throughput.svg'), chartOf(bench))
+  const charts = suiteCharts(bench)
+  for (const chart of charts) writeAtomically(join(outDir, chart.file), chart.svg)
   console.log(`\n${markdown}`)
-  log(`results in ${relative(process.cwd(), outDir) || '.'}/: bench.json, bench.md, throughput.svg`)
+  const files = ['bench.json', 'bench.md', 'throughput.svg', ...charts.map((chart) => chart.file)]
+  log(`results in ${relative(process.cwd(), outDir) || '.'}/: ${files.join(', ')}`)
   return failed ? 1 : 0
+}
+
+/** A fresh directory for one profiling run's `.cpuprofile` files. */
+function profileDir(ctx: BenchContext): string {
+  const dir = join(ctx.root, 'bench', '.profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** Summarises the busiest profile in `dir` (Node writes one per thread) and prints it. */
+function reportProfile(dir: string, what: string): number {
+  const profiles = readdirSync(dir)
+    .filter((file) => file.endsWith('.cpuprofile'))
+    .map((file) => ({
+      file,
+      summary: summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile),
+    }))
+    .sort((a, b) => b.summary.busyMs - a.summary.busyMs)
+  const main = profiles[0]
+  if (!main) throw new Error(`${what} wrote no profile to ${dir}`)
+  const markdown = profileMarkdown(main.summary)
+  writeFileSync(join(dir, 'summary.md'), markdown)
+  console.log(`\n${markdown}`)
+  log(`profile: ${relative(process.cwd(), join(dir, main.file))} (open in Chrome DevTools → Performance)`)
+  return 0
+}
+
+/**
+ * `--profile --suites checkout`: the till (`kasse pos`) under the checkout load
+ * at the largest number of tills, with `node --cpu-prof`; its profile is
+ * written when the suite stops it.
+ */
+async function profileTill(ctx: BenchContext): Promise<number> {
+  const dir = profileDir(ctx)
+  const concurrency = Math.max(...ctx.options.concurrency)
+  log(`profiling the till: checkouts at ${concurrency} tills for ${ctx.options.cellMs} ms`)
+  const suite = checkoutSuite({ maxCheckoutsPerCell: 1_000_000, tillProfileDir: dir })
+  await suite.run({ ...ctx, options: { ...ctx.options, concurrency: [concurrency] } })
+  return reportProfile(dir, 'the till')
 }
 
 /**
@@ -134,8 +193,7 @@ async function runSuites(ctx: BenchContext): Promise<number> {
 async function profile(ctx: BenchContext): Promise<number> {
   // A directory per run: Node writes one profile per thread (tsx's loader runs in its own),
   // and the sandbox's is the one with the most samples.
-  const dir = join(ctx.root, 'bench', '.profiles', new Date().toISOString().replace(/[:.]/g, '-'))
-  mkdirSync(dir, { recursive: true })
+  const dir = profileDir(ctx)
   const concurrency = Math.max(...ctx.options.concurrency)
   log(`profiling the sandbox: lifecycle at ${concurrency} clients for ${ctx.options.cellMs} ms`)
   const server = await startBenchServer(ctx, 'sandbox', ['--cpu-prof', `--cpu-prof-dir=${dir}`])
@@ -160,18 +218,5 @@ async function profile(ctx: BenchContext): Promise<number> {
     target.close()
     await server.stop()
   }
-  const profiles = readdirSync(dir)
-    .filter((file) => file.endsWith('.cpuprofile'))
-    .map((file) => ({
-      file,
-      summary: summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile),
-    }))
-    .sort((a, b) => b.summary.busyMs - a.summary.busyMs)
-  const main = profiles[0]
-  if (!main) throw new Error(`the sandbox wrote no profile to ${dir}`)
-  const markdown = profileMarkdown(main.summary)
-  writeFileSync(join(dir, 'summary.md'), markdown)
-  console.log(`\n${markdown}`)
-  log(`profile: ${relative(process.cwd(), join(dir, main.file))} (open in Chrome DevTools → Performance)`)
-  return 0
+  return reportProfile(dir, 'the sandbox')
 }

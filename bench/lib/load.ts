@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Http1Pool, HttpAnswer } from './http1.ts'
 import { cpuTimeMs, rssMb } from './processes.ts'
-import { type LatencySummary, summarize } from './stats.ts'
+import { type LatencySummary, summarize, summarizeEach } from './stats.ts'
 
 export type { HttpAnswer } from './http1.ts'
 
@@ -139,8 +139,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       ? undefined
       : serverCpuAfter - serverCpuBefore
   const answered = requests - errors
-  const operations: Record<string, LatencySummary | undefined> = {}
-  for (const [operation, latencies] of byOperation) operations[operation] = summarize(latencies)
   return {
     durationMs: elapsed,
     requests,
@@ -148,7 +146,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // Only requests answered as expected count: a server failing fast must not look fast.
     rps: (answered / elapsed) * 1000,
     latency: summarize(all),
-    operations,
+    operations: summarizeEach(byOperation),
     clientCpuPercent: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
     serverCpuPercent: serverCpuMs === undefined ? undefined : (serverCpuMs / elapsed) * 100,
     serverCpuUsPerRequest:

@@ -3,14 +3,15 @@ import type { BenchOptions } from '../suites/types.ts'
 
 export const BENCH_USAGE = `usage: kasse bench [options]   (or npm run bench -- [options])
 
-  --suites sandbox,startup   which suites to run (default: all)
-  --clients 1,10,50          concurrent clients per cell
-  --cell-ms 5000             measured time per cell
-  --warmup-ms 1500           warm-up before each cell
-  --startup-runs 3           how many times kasse up is started and timed
-  --out bench/results        where bench.json, bench.md and throughput.svg go
-  --quick                    short cells and one start-up (a smoke run; do not commit its results)
-  --profile                  profile the sandbox (node --cpu-prof) under lifecycle load instead
+  --suites sandbox,checkout,startup   which suites to run (default: all)
+  --clients 1,10,50                   concurrent clients (checkout: tills) per cell
+  --cell-ms 5000                      measured time per cell
+  --warmup-ms 1500                    warm-up before each cell
+  --startup-runs 3                    how many times kasse up is started and timed
+  --out bench/results                 where bench.json, bench.md and the SVG charts go
+  --quick                             short cells and one start-up (a smoke run; do not commit its results)
+  --profile                           profile the sandbox (node --cpu-prof) under lifecycle load instead;
+                                      with --suites checkout, the till under the checkout load
 `
 
 export class BenchUsageError extends Error {}

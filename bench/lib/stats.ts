@@ -48,6 +48,15 @@ export function summarize(latencies: ArrayLike<number>): LatencySummary | undefi
   }
 }
 
+/** A summary per name (operation, step) of the latencies kept under it. */
+export function summarizeEach(
+  byName: ReadonlyMap<string, ArrayLike<number>>,
+): Record<string, LatencySummary | undefined> {
+  const summaries: Record<string, LatencySummary | undefined> = {}
+  for (const [name, latencies] of byName) summaries[name] = summarize(latencies)
+  return summaries
+}
+
 /** The median of a few measurements (start-up runs); undefined for none. */
 export function median(values: readonly number[]): number | undefined {
   return percentile(Float64Array.from(values).sort(), 50)

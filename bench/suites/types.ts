@@ -7,6 +7,7 @@
 
 import type { LoadResult } from '../lib/load.ts'
 import type { Children } from '../lib/processes.ts'
+import type { ChartBar } from '../lib/svg-chart.ts'
 
 export interface BenchOptions {
   /** Suite ids to run; empty runs every suite. */
@@ -63,8 +64,19 @@ export interface SuiteResult {
   tables: Table[]
   targets: TargetCheck[]
   notes: string[]
+  /** Charts of the suite's own, beside throughput.svg (which draws the load cells). */
+  charts?: SuiteChart[]
   /** Anything else the suite measured, kept in the JSON. */
   data?: Record<string, unknown>
+}
+
+export interface SuiteChart {
+  /** The file in the results folder, e.g. `checkout.svg`. */
+  file: string
+  title: string
+  /** Printed after each value, e.g. `ms`. */
+  unit: string
+  bars: ChartBar[]
 }
 
 export interface MachineInfo {

@@ -6,8 +6,11 @@
  *   kasse pos       the till alone
  */
 import {
+  DEFAULT_DATA_DIR,
   DEMO_STORE,
   describeDemoSeed,
+  openDatabase as openPosDatabase,
+  type PosDatabase,
   type RunningPos,
   startPos,
   type VippsSettings,
@@ -24,7 +27,8 @@ import {
   type SandboxConfig,
   startSandbox,
 } from '@kasse/sandbox'
-import { startDemoShop } from '@kasse/shop'
+import { SHOP_SCHEMA, type ShopDatabase, startDemoShop } from '@kasse/shop'
+import { openAlongside } from '@kasse/storage'
 import { parseArgs, portFlag, UsageError } from './args.ts'
 
 const COMMANDS = {
@@ -47,7 +51,7 @@ const USAGE = `usage: kasse <command> [options]
             the till; Vipps MobilePay keys from KASSE_VIPPS_URL, KASSE_VIPPS_CLIENT_ID,
             KASSE_VIPPS_CLIENT_SECRET, KASSE_VIPPS_SUBSCRIPTION_KEY (with --sandbox-url
             and no keys set: the sandbox's own seeded test keys)
-  bench     [--suites sandbox,startup] [--quick] [--profile]   benchmarks (bench/README.md)
+  bench     [--suites sandbox,checkout,startup] [--quick] [--profile]   benchmarks (bench/README.md)
 `
 
 /**
@@ -81,6 +85,7 @@ async function runPos(options: {
   vipps: VippsSettings | undefined
   databaseUrl?: string
   dataDir?: string
+  database?: PosDatabase
 }): Promise<RunningPos> {
   return startPos({
     port: options.port,
@@ -88,8 +93,33 @@ async function runPos(options: {
     vipps: options.vipps,
     ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.database !== undefined ? { database: options.database } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
   })
+}
+
+/**
+ * `kasse up`'s one database for the till and the shop: the server in
+ * DATABASE_URL, else the till's embedded one (.kasse/pos-data), with the shop's
+ * tables and migration history beside the till's. One embedded PostgreSQL
+ * starts instead of two: half the start-up's database work and memory. A shop
+ * given a folder of its own (SHOP_DATA_DIR) keeps it and opens it itself.
+ */
+async function openUpDatabase(): Promise<{
+  pos: PosDatabase
+  shop: ShopDatabase | undefined
+  close(): Promise<void>
+}> {
+  const databaseUrl = process.env.DATABASE_URL
+  const pos = await openPosDatabase(databaseUrl ? { databaseUrl } : { dataDir: DEFAULT_DATA_DIR })
+  try {
+    const shopHasItsOwn = !databaseUrl && process.env.SHOP_DATA_DIR !== undefined
+    const shop = shopHasItsOwn ? undefined : await openAlongside(pos, SHOP_SCHEMA)
+    return { pos, shop, close: () => pos.close() }
+  } catch (error) {
+    await pos.close()
+    throw error
+  }
 }
 
 function describeSandbox(sandbox: RunningSandbox, config: SandboxConfig): string {
@@ -156,24 +186,35 @@ export async function main(argv: string[]): Promise<void> {
     const { command, flags } = parseArgs(argv, COMMANDS)
     switch (command) {
       case 'up': {
-        const sandbox = await runSandbox(portFlag(flags, 'sandbox-port', 4010), '127.0.0.1', flags.config)
+        const ports = {
+          sandbox: portFlag(flags, 'sandbox-port', 4010),
+          pos: portFlag(flags, 'pos-port', 4020),
+          shop: portFlag(flags, 'shop-port', 4030),
+        }
+        // The database opens (and migrates) while the sandbox starts: neither needs the other.
+        const [sandbox, database] = await Promise.all([
+          runSandbox(ports.sandbox, '127.0.0.1', flags.config),
+          openUpDatabase(),
+        ])
         // The till and the shop start side by side; each registers its own webhook with the sandbox.
         const [pos, shop] = await Promise.all([
           runPos({
-            port: portFlag(flags, 'pos-port', 4020),
+            port: ports.pos,
             host: '127.0.0.1',
             vipps: sandboxSettings(sandbox.url, sandbox.ctx.config.merchants),
+            database: database.pos,
           }),
           startDemoShop({
             sandboxUrl: sandbox.url,
             merchant: sandbox.ctx.config.merchants[0]!,
-            port: portFlag(flags, 'shop-port', 4030),
+            port: ports.shop,
+            ...(database.shop ? { database: database.shop } : {}),
           }),
         ])
         console.log(`\n${describePos(pos)}`)
         console.log(`\n${shop.describe()}`)
         console.log('\nkasse is up. Ctrl-C stops it.')
-        closeOnSignal([shop.close, pos.close, sandbox.close])
+        closeOnSignal([shop.close, pos.close, database.close, sandbox.close])
         return
       }
       case 'pos': {

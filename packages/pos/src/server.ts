@@ -2,7 +2,7 @@
 import type { FastifyServerOptions } from 'fastify'
 import { buildPosApp, type PosApp } from './app.ts'
 import { type Clock, systemClock } from './clock.ts'
-import { DEFAULT_DATA_DIR, openDatabase } from './db/database.ts'
+import { DEFAULT_DATA_DIR, openDatabase, type PosDatabase } from './db/database.ts'
 import { type VippsSettings, vippsSettingsFromEnv } from './payments/platform.ts'
 import type { PaymentTimings } from './payments/service.ts'
 import { seedDemo } from './seed/demo.ts'
@@ -19,6 +19,11 @@ export interface StartPosOptions {
   databaseUrl?: string
   /** The embedded database's directory. Default `.kasse/pos-data`. */
   dataDir?: string
+  /**
+   * An open, migrated database to use (and leave open) instead of opening one:
+   * `kasse up`, which holds the till and the shop in one embedded database.
+   */
+  database?: PosDatabase
   /**
    * Where and as whom to call Vipps MobilePay. Default: the environment
    * (KASSE_VIPPS_URL, KASSE_VIPPS_CLIENT_ID, KASSE_VIPPS_CLIENT_SECRET,
@@ -63,9 +68,11 @@ export async function startPos(options: StartPosOptions = {}): Promise<RunningPo
   const clock = options.clock ?? systemClock
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL
   const vipps = options.vipps ?? vippsSettingsFromEnv()
-  const database = await openDatabase(
-    databaseUrl ? { databaseUrl } : { dataDir: options.dataDir ?? DEFAULT_DATA_DIR },
-  )
+  const owned = options.database === undefined
+  const database =
+    options.database ??
+    (await openDatabase(databaseUrl ? { databaseUrl } : { dataDir: options.dataDir ?? DEFAULT_DATA_DIR }))
+  const closeDatabase = () => (owned ? database.close() : Promise.resolve())
   try {
     if (options.seedDemo !== false) await seedDemo(database.db, clock)
     const pos = await buildPosApp({
@@ -98,11 +105,11 @@ export async function startPos(options: StartPosOptions = {}): Promise<RunningPo
       webhookUrl,
       close: async () => {
         await pos.app.close()
-        await database.close()
+        await closeDatabase()
       },
     }
   } catch (error) {
-    await database.close()
+    await closeDatabase()
     throw error
   }
 }

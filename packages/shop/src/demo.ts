@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { loadShopConfig } from './config.ts'
+import type { ShopDatabase } from './db/database.ts'
 import { type RunningShop, startShop } from './server.ts'
 
 export interface SandboxMerchant {
@@ -34,6 +35,8 @@ export async function startDemoShop(options: {
   merchant: SandboxMerchant
   port?: number
   env?: NodeJS.ProcessEnv
+  /** An open database to use (and leave open): `kasse up` holds the till and the shop in one. */
+  database?: ShopDatabase
 }): Promise<DemoShop> {
   const { merchant } = options
   const env: NodeJS.ProcessEnv = {
@@ -51,6 +54,7 @@ export async function startDemoShop(options: {
     config,
     port: options.port ?? 4030,
     logger: { level: env.LOG_LEVEL ?? 'warn' },
+    ...(options.database ? { database: options.database } : {}),
   })
   return {
     shop,

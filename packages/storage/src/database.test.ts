@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { NOTES, note, OTHER, tag } from '../test/fixture/schema.ts'
-import { type Database, openDatabase } from './database.ts'
+import { NOTES, note, OTHER, otherThing, tag } from '../test/fixture/schema.ts'
+import { type Database, openAlongside, openDatabase } from './database.ts'
 import { isUniqueViolation, sqlState } from './errors.ts'
 import { loadMigrations, migrate } from './migrate.ts'
 import { openTestDatabase, schemaColumns, truncateAll } from './testing.ts'
@@ -131,6 +131,30 @@ describe('the embedded database', () => {
       const second = await openDatabase(NOTES, { dataDir })
       expect((await historyOf(second, 'notes_migration')).length).toBe(2)
       await second.close()
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
+  })
+
+  it('holds a second application alongside the first: one data directory, each its own tables and history', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'kasse-storage-alongside-'))
+    const dataDir = join(parent, 'data')
+    try {
+      const notes = await openDatabase(NOTES, { dataDir })
+      const other = await openAlongside(notes, OTHER)
+      expect((await historyOf(other, 'other_migration')).map((r) => r.name)).toEqual(['0001_initial.sql'])
+      await other.db.insert(otherThing).values({ id: 'o1' })
+      await notes.db.insert(note).values({ id: 'n1', title: 'Handleliste', words: 3 })
+      // Closing the second application's view leaves the database to its opener.
+      await other.close()
+      expect(await notes.db.select().from(note)).toHaveLength(1)
+      await notes.close()
+
+      const reopened = await openDatabase(NOTES, { dataDir })
+      const again = await openAlongside(reopened, OTHER)
+      expect(await again.db.select().from(otherThing)).toEqual([{ id: 'o1' }])
+      expect(await historyOf(again, 'other_migration')).toHaveLength(1)
+      await reopened.close()
     } finally {
       rmSync(parent, { recursive: true, force: true })
     }

@@ -3,6 +3,7 @@ export {
   type DatabaseSchema,
   type Db,
   type OpenDatabaseOptions,
+  openAlongside,
   openDatabase,
   type RawSql,
   type Tables,

@@ -1,0 +1,307 @@
+/**
+ * Suite 2: the end-to-end checkout at the till, as a cashier and a customer
+ * live it. The sandbox (with its webhook delivery) and the till run as `kasse
+ * up` runs them, each in its own process (`kasse sandbox`, `kasse pos`), so
+ * each one's CPU and memory are its own; the till on its embedded database in
+ * the bench's temporary folder, prepared with one till and cashier per
+ * concurrent checkout (servers/till-setup.ts). The load: lib/checkout-load.ts.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  type BenchTill,
+  benchTills,
+  benchUsers,
+  type CheckoutResult,
+  runCheckoutLoad,
+  TillSession,
+} from '../lib/checkout-load.ts'
+import { Http1Pool } from '../lib/http1.ts'
+import { type Child, freePort, rssMb, waitForHttp } from '../lib/processes.ts'
+import { checkTarget, formatMs } from '../lib/report.ts'
+import type { BenchContext, BenchSuite, SuiteResult, TargetCheck } from './types.ts'
+
+export interface CheckoutLimits {
+  /** Stops a cell (and its warm-up) past this many checkouts: the bench test runs a handful. */
+  maxCheckoutsPerCell: number
+  /** Run the till with `node --cpu-prof`, writing its profile here when it stops (`--profile`). */
+  tillProfileDir?: string
+}
+
+/** One load cell: the checkouts at a number of tills, and the load average when it began. */
+export interface CheckoutCell extends CheckoutResult {
+  tills: number
+  loadAverage: number
+}
+
+interface ProcessMemory {
+  process: string
+  pid: number
+  idleMb: number | undefined
+  peakUnderLoadMb: number | undefined
+  afterLoadMb: number | undefined
+}
+
+// Far past any latency worth measuring, so that a slow checkout on a loaded machine is
+// measured rather than cut off; one slower than this counts as failed.
+const REGISTERED_TIMEOUT_MS = 120_000
+const START_TIMEOUT_MS = 60_000
+
+/** The environment `kasse up` runs with: warnings only, the embedded database, no platform keys from outside. */
+function kasseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' }
+  for (const name of Object.keys(env)) {
+    if (name === 'DATABASE_URL' || name.startsWith('KASSE_VIPPS_') || name === 'KASSE_POS_PUBLIC_URL')
+      delete env[name]
+  }
+  return env
+}
+
+/** Resolves when the child exits 0; rejects with its output otherwise. */
+async function succeeded(child: Child, what: string): Promise<void> {
+  const { code, signal } = await child.exited
+  if (code !== 0) throw new Error(`${what} failed (${code ?? signal}):\n${child.output()}`)
+}
+
+/** Waits for a service's health URL, or for its process to die first. */
+async function healthy(child: Child, url: string, what: string): Promise<void> {
+  await Promise.race([
+    waitForHttp(url, { timeoutMs: START_TIMEOUT_MS, ok: (status) => status === 200 }),
+    child.exited.then(({ code, signal }) => {
+      throw new Error(`${what} exited (${code ?? signal}) before it was healthy:\n${child.output()}`)
+    }),
+  ])
+}
+
+/** `kasse sandbox` and `kasse pos`, started as `kasse up` starts them, with the bench's tills, cashiers and customers. */
+async function startServices(
+  ctx: BenchContext,
+  workDir: string,
+  tills: BenchTill[],
+  started: Child[],
+  tillProfileDir: string | undefined,
+) {
+  const bin = join(ctx.root, 'packages', 'cli', 'bin', 'kasse.mjs')
+  const env = kasseEnv()
+  const configPath = join(workDir, 'sandbox.json')
+  // The default config plus a test user per bench till, so each till has its own customer.
+  writeFileSync(configPath, JSON.stringify({ users: benchUsers(tills) }))
+  const sandboxUrl = `http://127.0.0.1:${await freePort()}`
+  const sandbox = ctx.children.spawn(
+    process.execPath,
+    [bin, 'sandbox', '--port', new URL(sandboxUrl).port, '--config', configPath],
+    { cwd: workDir, env },
+  )
+  started.push(sandbox)
+  const dataDir = join(workDir, 'pos-data')
+  const setup = ctx.children.spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ctx.root, 'bench', 'servers', 'till-setup.ts'), dataDir, String(tills.length)],
+    { cwd: ctx.root, env },
+  )
+  await Promise.all([
+    healthy(sandbox, `${sandboxUrl}/_sandbox/health`, 'kasse sandbox'),
+    succeeded(setup, 'preparing the till’s database'),
+  ])
+  const tillUrl = `http://127.0.0.1:${await freePort()}`
+  const till = ctx.children.spawn(
+    process.execPath,
+    [
+      ...(tillProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${tillProfileDir}`] : []),
+      bin,
+      'pos',
+      '--port',
+      new URL(tillUrl).port,
+      '--sandbox-url',
+      sandboxUrl,
+      '--data-dir',
+      dataDir,
+    ],
+    { cwd: workDir, env },
+  )
+  started.push(till)
+  await healthy(till, `${tillUrl}/health`, 'kasse pos')
+  return { sandbox, sandboxUrl, till, tillUrl }
+}
+
+export function checkoutSuite(limits: CheckoutLimits = { maxCheckoutsPerCell: 1_000_000 }): BenchSuite {
+  return {
+    id: 'checkout',
+    title: 'Checkout at the till: sale to "Payment registered"',
+    async run(ctx: BenchContext): Promise<SuiteResult> {
+      const concurrency = [...ctx.options.concurrency].sort((a, b) => a - b)
+      const tills = benchTills(Math.max(...concurrency))
+      const workDir = mkdtempSync(join(tmpdir(), 'kasse-bench-checkout-'))
+      const started: Child[] = []
+      const sessions: TillSession[] = []
+      const sandboxPool = { current: undefined as Http1Pool | undefined }
+      const cells: CheckoutCell[] = []
+      const memory: ProcessMemory[] = []
+      try {
+        ctx.log(`  starting kasse sandbox and kasse pos with ${tills.length} bench tills`)
+        const services = await startServices(ctx, workDir, tills, started, limits.tillProfileDir)
+        const processes = { till: services.till.pid, sandbox: services.sandbox.pid }
+        // Signing in hashes each PIN with scrypt; one at a time keeps the till answering.
+        for (const till of tills) {
+          sessions.push(await TillSession.open(services.tillUrl, till, REGISTERED_TIMEOUT_MS))
+        }
+        await sleep(2000)
+        for (const [name, pid] of Object.entries(processes)) {
+          memory.push({
+            process: name,
+            pid,
+            idleMb: rssMb(pid),
+            peakUnderLoadMb: undefined,
+            afterLoadMb: undefined,
+          })
+        }
+        sandboxPool.current = new Http1Pool(services.sandboxUrl, REGISTERED_TIMEOUT_MS)
+        for (const n of concurrency) {
+          const common = {
+            sessions,
+            sandbox: sandboxPool.current,
+            concurrency: n,
+            maxCheckouts: limits.maxCheckoutsPerCell,
+            registeredTimeoutMs: REGISTERED_TIMEOUT_MS,
+            processes,
+          }
+          await runCheckoutLoad({ ...common, durationMs: ctx.options.warmupMs })
+          const loadAverage = loadavg()[0] ?? 0
+          const result = await runCheckoutLoad({ ...common, durationMs: ctx.options.cellMs })
+          cells.push({ tills: n, loadAverage, ...result })
+          for (const entry of memory) {
+            const peak = result.processes[entry.process]?.peakRssMb
+            if (peak !== undefined && peak > (entry.peakUnderLoadMb ?? 0)) entry.peakUnderLoadMb = peak
+          }
+          ctx.log(
+            `  ${n} ${n === 1 ? 'till' : 'tills'}: ${result.checkoutsPerSecond.toFixed(1)} checkouts/s, p50 ${formatMs(result.checkout?.p50)} ms, p99 ${formatMs(result.checkout?.p99)} ms, ${result.errors} errors`,
+          )
+        }
+        for (const entry of memory) entry.afterLoadMb = rssMb(entry.pid)
+      } finally {
+        for (const session of sessions) session.close()
+        sandboxPool.current?.close()
+        for (const child of started) await ctx.children.stop(child, 10_000)
+        rmSync(workDir, { recursive: true, force: true })
+      }
+      return checkoutResult(this.id, this.title, ctx, cells, memory)
+    },
+  }
+}
+
+export const checkoutAtTheTill = checkoutSuite()
+
+const ms = (value: number | undefined) => formatMs(value)
+const mib = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value)} MiB`)
+const percent = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value)} %`)
+
+function checkoutResult(
+  id: string,
+  title: string,
+  ctx: BenchContext,
+  cells: CheckoutCell[],
+  memory: ProcessMemory[],
+): SuiteResult {
+  const p99At = (tills: number) => cells.find((cell) => cell.tills === tills)?.checkout?.p99
+  const targets: TargetCheck[] = [
+    [10, 50],
+    [50, 200],
+  ].map(([tills, wanted]) =>
+    checkTarget({
+      id: `checkout-p99-${tills}`,
+      description: `checkout p99, sale to "Payment registered", at ${tills} tills`,
+      measured: p99At(tills!),
+      comparison: '<=',
+      target: wanted!,
+      unit: 'ms',
+    }),
+  )
+  const stepNames = [...new Set(cells.flatMap((cell) => Object.keys(cell.steps)))]
+  return {
+    id,
+    title,
+    cells: [],
+    tables: [
+      {
+        title: 'Checkouts: sale opened to the "Payment registered" event, and the wait after the approval',
+        headers: [
+          'tills',
+          'checkouts/s',
+          'checkouts',
+          'errors',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'approval → registered p50 ms',
+          'approval → registered p99 ms',
+          'till CPU',
+          'till CPU ms/checkout',
+          'sandbox CPU',
+          'sandbox CPU ms/checkout',
+          'client CPU',
+          'load average',
+        ],
+        rows: cells.map((cell) => [
+          String(cell.tills),
+          cell.checkoutsPerSecond.toFixed(1),
+          String(cell.checkouts),
+          String(cell.errors),
+          ms(cell.checkout?.p50),
+          ms(cell.checkout?.p95),
+          ms(cell.checkout?.p99),
+          ms(cell.approvalToRegistered?.p50),
+          ms(cell.approvalToRegistered?.p99),
+          percent(cell.processes.till?.cpuPercent),
+          ms(cell.processes.till?.cpuMsPerCheckout),
+          percent(cell.processes.sandbox?.cpuPercent),
+          ms(cell.processes.sandbox?.cpuMsPerCheckout),
+          percent(cell.clientCpuPercent),
+          cell.loadAverage.toFixed(2),
+        ]),
+      },
+      {
+        title: 'Each step of a checkout, p50 / p99 ms',
+        headers: ['tills', ...stepNames],
+        rows: cells.map((cell) => [
+          String(cell.tills),
+          ...stepNames.map((name) => `${ms(cell.steps[name]?.p50)} / ${ms(cell.steps[name]?.p99)}`),
+        ]),
+      },
+      {
+        title: 'Resident memory of each process, idle and under the checkout load',
+        headers: ['process', 'pid', 'idle', 'peak under load', 'after load'],
+        rows: memory.map((m) => [
+          m.process === 'till' ? 'till (kasse pos)' : 'sandbox (kasse sandbox)',
+          String(m.pid),
+          mib(m.idleMb),
+          mib(m.peakUnderLoadMb),
+          mib(m.afterLoadMb),
+        ]),
+      },
+    ],
+    targets,
+    notes: [
+      `A checkout: POST /api/sales, two products by barcode, the customer's number, Pay (202), then the customer's approval on the sandbox's control API, until the till's event stream (GET /api/events) says the attempt is \`captured\` ("Payment registered"): the webhook delivered, the payment captured and the sale registered paid. Each bench till has its own signed-in cashier, open event stream and customer; ${ctx.options.warmupMs} ms warm-up, then ${ctx.options.cellMs} ms measured per cell.`,
+      "`kasse sandbox` and `kasse pos` as `kasse up` runs them (log level warn, the embedded database, the sandbox's default config plus the bench customers, rate limits on), each in its own process; `kasse up` also runs the shop, whose webhook receives the same merchant's events, so under `kasse up` the sandbox delivers each event twice.",
+      "CPU: each process's CPU time during the cell, from /proc, divided by the checkouts registered. Memory: VmRSS, idle 2 s after the tills signed in, peak sampled every 100 ms under the load.",
+    ],
+    charts: [
+      {
+        file: 'checkout.svg',
+        title: 'kasse bench: checkout latency at the till, sale to "Payment registered"',
+        unit: 'ms',
+        bars: cells.flatMap((cell) =>
+          (['p50', 'p95', 'p99'] as const).map((p) => ({
+            group: `${cell.tills} ${cell.tills === 1 ? 'till' : 'tills'}`,
+            label: p,
+            series: p,
+            value: cell.checkout?.[p] ?? Number.NaN,
+          })),
+        ),
+      },
+    ],
+    data: { cells, memory },
+  }
+}

@@ -11,7 +11,7 @@ import {
   Reference,
 } from '@kasse/vipps'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { SandboxContext } from '../context.ts'
 import { gateway, merchantOf } from '../http/gateway.ts'
 import { invalidField } from '../http/problem.ts'
@@ -39,14 +39,23 @@ function idempotencyKeyOf(request: FastifyRequest): string {
   return key
 }
 
+// The hooks and handlers below are plain functions, not async: each request
+// would otherwise pay a promise per step for work that never waits.
+
 // Checked before the body, so a request without a key is told so first.
-async function requireIdempotencyKey(request: FastifyRequest): Promise<void> {
-  idempotencyKeyOf(request)
+function requireIdempotencyKey(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  try {
+    idempotencyKeyOf(request)
+  } catch (error) {
+    return done(error as Error)
+  }
+  done()
 }
 
 // Cancel and force approve may come with no body at all; validate them as `{}`.
-async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
   if (request.body === undefined || request.body === null) request.body = {}
+  done()
 }
 
 /**
@@ -80,11 +89,11 @@ export function epaymentRoutes(app: FastifyInstance, ctx: SandboxContext): void 
   app.post(
     '/epayment/v1/payments',
     { ...write, schema: { body: CreatePaymentRequest } },
-    async function createPayment(request, reply) {
+    function createPayment(request, reply) {
       const body = request.body as CreatePaymentRequest
       limit(request, 'write', 'create', body.reference)
       const created = service.create(merchantOf(request), idempotencyKeyOf(request), body)
-      return reply.code(201).send(created)
+      reply.code(201).send(created)
     },
   )
 
@@ -97,7 +106,7 @@ export function epaymentRoutes(app: FastifyInstance, ctx: SandboxContext): void 
     app.get(
       `/epayment/v1/payments/:reference${path}`,
       { onRequest, schema: { params: ReferenceParams } },
-      async function readPayment(request) {
+      function readPayment(request) {
         const { reference } = request.params as ReferenceParams
         limit(request, 'read', operation, reference)
         return show(service.get(merchantOf(request).msn, reference))
@@ -112,7 +121,7 @@ export function epaymentRoutes(app: FastifyInstance, ctx: SandboxContext): void 
       preValidation: [requireIdempotencyKey, emptyBodyAsObject],
       schema: { params: ReferenceParams, body: CancelRequest },
     },
-    async function cancelPayment(request) {
+    function cancelPayment(request) {
       const { reference } = request.params as ReferenceParams
       limit(request, 'write', 'cancel', reference)
       const { cancelTransactionOnly = false } = request.body as CancelRequest
@@ -125,7 +134,7 @@ export function epaymentRoutes(app: FastifyInstance, ctx: SandboxContext): void 
     app.post(
       `/epayment/v1/payments/:reference/${operation}`,
       { ...write, schema: { params: ReferenceParams, body: ModificationRequest } },
-      async function modifyPayment(request) {
+      function modifyPayment(request) {
         const { reference } = request.params as ReferenceParams
         limit(request, 'write', operation, reference)
         const { modificationAmount } = request.body as ModificationRequest
@@ -142,10 +151,10 @@ export function epaymentRoutes(app: FastifyInstance, ctx: SandboxContext): void 
       preValidation: emptyBodyAsObject,
       schema: { params: ReferenceParams, body: ForceApproveRequest },
     },
-    async function forceApprovePayment(request, reply) {
+    function forceApprovePayment(request, reply) {
       const { reference } = request.params as ReferenceParams
       service.forceApprove(merchantOf(request), reference, request.body as ForceApproveRequest)
-      return reply.code(200).send()
+      reply.code(200).send()
     },
   )
 

@@ -6,7 +6,7 @@
  * within the process two identical requests arriving together cannot both take
  * effect: the second sees what the first did (a replay, a conflict, a refusal).
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import type {
   Amount,
   CreatePaymentRequest,
@@ -21,6 +21,7 @@ import type {
 import type { SandboxContext } from '../context.ts'
 import type { Merchant } from '../directory/directory.ts'
 import { ProblemError } from '../http/problem.ts'
+import { randomToken } from '../random.ts'
 import { DueQueue } from './due-queue.ts'
 import {
   type Decision,
@@ -123,7 +124,7 @@ export class EPaymentService {
     const expiresAt = checkCreatePayment(request, merchant, now) ?? now + this.ctx.config.paymentLifetimeMs
     const push = request.userFlow === 'PUSH_MESSAGE'
     const msisdn = push ? this.customerMsisdn(request.customer!, 'customer') : undefined
-    const token = push ? undefined : randomBytes(18).toString('base64url')
+    const token = push ? undefined : randomToken(18)
     const redirectUrl = token ? this.redirectUrl(request, token) : undefined
     const seq = this.nextPsp++
     const payment: PaymentRecord = {

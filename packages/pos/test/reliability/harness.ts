@@ -182,20 +182,23 @@ export class Cashier {
 }
 
 /**
- * The platform's side of every request the sandbox received, as the
- * sandbox's HTTP server saw it: when it arrived, when its answer went, and
- * what it was (by the ePayment endpoint and the payment reference).
+ * The platform's side of every request the sandbox received (its control API
+ * and pages aside), as the sandbox's HTTP server saw it: when it arrived,
+ * when its answer went, what it was (the ePayment endpoint and the payment
+ * reference), and the access token it carried, which tells one till process
+ * from another (each fetches its own).
  */
 export interface PlatformRequest {
   method: string
   path: string
   kind: 'create' | 'get' | 'capture' | 'cancel' | 'refund' | 'other'
   reference: string | undefined
+  authorization: string | undefined
   receivedAt: number
   answeredAt: number | undefined
 }
 
-/** Records the sandbox's incoming ePayment requests; `onRequest` sees each as it arrives. */
+/** Records the sandbox's incoming platform requests; `onRequest` sees each as it arrives. */
 export function recordPlatformRequests(
   sandbox: RunningSandbox,
   onRequest: (request: PlatformRequest) => void = () => {},
@@ -203,12 +206,13 @@ export function recordPlatformRequests(
   const seen: PlatformRequest[] = []
   sandbox.app.server.on('request', (req, res) => {
     const path = (req.url ?? '').split('?')[0]!
-    if (!path.startsWith('/epayment/v1/payments')) return
+    if (/^\/(_sandbox|phone|landing)\b/.test(path)) return
     const match = /^\/epayment\/v1\/payments(?:\/([^/]+)(?:\/(capture|cancel|refund|events))?)?$/.exec(path)
     const reference = match?.[1] ? decodeURIComponent(match[1]) : undefined
     const action = match?.[2]
-    const kind: PlatformRequest['kind'] =
-      req.method === 'POST' && match && !reference
+    const kind: PlatformRequest['kind'] = !match
+      ? 'other'
+      : req.method === 'POST' && !reference
         ? 'create'
         : req.method === 'GET' && reference && !action
           ? 'get'
@@ -220,6 +224,7 @@ export function recordPlatformRequests(
       path,
       kind,
       reference,
+      authorization: req.headers.authorization,
       receivedAt: Date.now(),
       answeredAt: undefined,
     }

@@ -14,6 +14,8 @@ export const POS_ERRORS = {
   INVALID_PERSONAL_QR: 400,
   INVALID_DISCOUNT: 400,
   MALFORMED_JSON: 400,
+  /** The request itself is broken (a URL that cannot be decoded, HTTP node cannot parse). */
+  BAD_REQUEST: 400,
   NOT_SIGNED_IN: 401,
   /** A webhook delivery whose signature does not verify against any registration. */
   WEBHOOK_REJECTED: 401,
@@ -43,10 +45,14 @@ export const POS_ERRORS = {
   SALE_NOT_PAID: 409,
   /** What was asked to be refunded is more than is left to refund. */
   REFUND_TOO_LARGE: 409,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  /** A part of the URL (a path parameter) is longer than any the till reads. */
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many wrong PINs at this till; `Retry-After` says when to try again. */
   TILL_LOCKED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   /** The platform could not be reached; nothing was changed. Try again. */
   PLATFORM_UNAVAILABLE: 503,

@@ -161,6 +161,18 @@ export function createHttpApp(options: { logger?: FastifyServerOptions['logger']
     return reply.code(500).send(body('INTERNAL', 'The till failed; see its log'))
   })
 
+  // PostgreSQL text cannot hold U+0000: such a value is refused here, naming where
+  // it is, rather than failing in the database as a 500.
+  app.addHook('preValidation', async (request) => {
+    const field =
+      fieldWithNul(request.params, 'params') ??
+      fieldWithNul(request.query, 'query') ??
+      fieldWithNul(request.body)
+    if (field !== undefined) {
+      throw new PosError('VALIDATION_FAILED', `${field} contains a NUL character`, { field })
+    }
+  })
+
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
   )
@@ -191,6 +203,19 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
     )
   }
   socket.destroy(error)
+}
+
+/** The path (`params.saleId`, `lines.0.name`) of the first string or key holding U+0000, if any. */
+export function fieldWithNul(value: unknown, path = ''): string | undefined {
+  const named = (key: string) => (path ? `${path}.${key}` : key)
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : undefined
+  if (value === null || typeof value !== 'object') return undefined
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes('\u0000')) return named(key.replaceAll('\u0000', '\\0'))
+    const found = fieldWithNul(child, named(key))
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 function body(code: ErrorBody['error']['code'], message: string, field?: string): ErrorBody {

@@ -355,6 +355,23 @@ describe('hostile input at the till', () => {
     },
   )
 
+  it('a NUL character in a path, a query or a body is a 400 naming where, never a database failure', async () => {
+    const known = await knownIds()
+    const { manager } = known
+    const inPath = await manager.request('GET', '/api/sales/%00')
+    expect(inPath.statusCode).toBe(400)
+    expect(inPath.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'params.saleId' })
+    const inQuery = await manager.request('GET', '/api/products?q=milk%00')
+    expect(inQuery.statusCode).toBe(400)
+    expect(inQuery.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'query.q' })
+    const inBody = await manager.request('POST', '/api/products', {
+      ...(validBodies(known)['POST /api/products'] as object),
+      name: 'Melk\u0000',
+    })
+    expect(inBody.statusCode).toBe(400)
+    expect(inBody.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'name' })
+  })
+
   it('bodies past the limit are refused with 413 before they are sent, announced or chunked', async () => {
     const known = await knownIds()
     const base = await pos().app.listen({ port: 0, host: '127.0.0.1' })

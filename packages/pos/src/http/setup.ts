@@ -205,15 +205,27 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   socket.destroy(error)
 }
 
-/** The path (`params.saleId`, `lines.0.name`) of the first string or key holding U+0000, if any. */
+/**
+ * The path (`params.saleId`, `lines.0.name`) of the first string or key
+ * holding U+0000, if any. Walked with a stack of its own, not recursion: a
+ * body nested thousands deep must not overflow the call stack.
+ */
 export function fieldWithNul(value: unknown, path = ''): string | undefined {
-  const named = (key: string) => (path ? `${path}.${key}` : key)
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : undefined
-  if (value === null || typeof value !== 'object') return undefined
-  for (const [key, child] of Object.entries(value)) {
-    if (key.includes('\u0000')) return named(key.replaceAll('\u0000', '\\0'))
-    const found = fieldWithNul(child, named(key))
-    if (found !== undefined) return found
+  const pending: Array<[unknown, string]> = [[value, path]]
+  while (pending.length > 0) {
+    const [current, at] = pending.pop()!
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return at || '(body)'
+      continue
+    }
+    if (current === null || typeof current !== 'object') continue
+    const children = Object.entries(current)
+    for (let i = children.length - 1; i >= 0; i--) {
+      const [key, child] = children[i]!
+      const named = at ? `${at}.${key}` : key
+      if (key.includes('\u0000')) return named.replaceAll('\u0000', '\\0')
+      pending.push([child, named])
+    }
   }
   return undefined
 }

@@ -372,6 +372,29 @@ describe('hostile input at the till', () => {
     expect(inBody.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'name' })
   })
 
+  it('a body nested 20 000 deep is a clear 4xx at every route that takes one', async () => {
+    const known = await knownIds()
+    for (const route of routesOf(pos().app).filter(takesBody)) {
+      const url = fillRoute(
+        route.url,
+        Object.fromEntries(paramsOf(route.url).map((n) => [n, known.params[n]?.[0] ?? 'x'])),
+      )
+      for (const kind of ['array', 'object'] as const) {
+        const response = await pos().app.inject({
+          method: route.method as 'POST',
+          url,
+          headers: { 'content-type': 'application/json', 'x-kasse-csrf': known.manager.csrfToken },
+          cookies: { [SESSION_COOKIE]: known.manager.sessionToken },
+          payload: deeplyNested(20_000, kind),
+        })
+        expect(
+          unacceptable({ status: response.statusCode, body: response.body }, route.method),
+          `${route.method} ${route.url} ${kind}`,
+        ).toBeUndefined()
+      }
+    }
+  })
+
   it('bodies past the limit are refused with 413 before they are sent, announced or chunked', async () => {
     const known = await knownIds()
     const base = await pos().app.listen({ port: 0, host: '127.0.0.1' })

@@ -1,51 +1,62 @@
 /**
- * Tills as real child processes (till-process.ts), for tests that SIGKILL
- * one, run two against one database, or read all a till logs: start one and
- * wait until it listens, kill it without warning, stop it politely, and keep
- * everything it wrote to stdout and stderr.
+ * Servers as real child processes — a till (till-process.ts) or a web shop
+ * (shop-process.ts) — for tests that SIGKILL one, run two against one
+ * database, or read all one logs: start one and wait until it listens, kill
+ * it without warning, stop it politely, and keep everything it wrote to
+ * stdout and stderr.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { ShopProcessSettings } from './shop-process.ts'
 import type { TillProcessSettings, TillReady } from './till-process.ts'
 
-const TILL_PROCESS = fileURLToPath(new URL('./till-process.ts', import.meta.url))
-
-export interface TillProcess {
-  url: string
-  webhookUrl: string | undefined
-  /** The claimer id this process writes into the database's work claims. */
-  claimer: string
+/** A server process that has started listening: what it said when ready, and how to end it. */
+export type ServerProcess<Ready> = Ready & {
   pid: number
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string
   /** SIGKILL: no shutdown, no claims handed back, whatever was in flight cut off. */
   kill(): Promise<void>
-  /** SIGTERM: the till closes (finishes its sweep, hands back its claims). */
+  /** SIGTERM: the server closes (a till finishes its sweep and hands back its claims). */
   stop(): Promise<void>
   /** Settles when the process ends, however it ends. */
   exited: Promise<void>
 }
 
+export type TillProcess = ServerProcess<TillReady>
+export type ShopProcess = ServerProcess<{ url: string }>
+
 /** Starts a till process and resolves once it listens; rejects if it exits first. */
-export async function spawnTill(
-  settings: TillProcessSettings,
+export function spawnTill(settings: TillProcessSettings): Promise<TillProcess> {
+  return spawnServer<TillReady>('./till-process.ts', { KASSE_TEST_TILL: JSON.stringify(settings) })
+}
+
+/** Starts a web shop process and resolves once it listens. */
+export function spawnShop(settings: ShopProcessSettings): Promise<ShopProcess> {
+  return spawnServer<{ url: string }>('./shop-process.ts', { KASSE_TEST_SHOP: JSON.stringify(settings) })
+}
+
+/** Forks `script` (beside this file) under tsx and waits for its `{ready: true, …}` message. */
+async function spawnServer<Ready>(
+  script: string,
+  env: Record<string, string>,
   startTimeoutMs = 60_000,
-): Promise<TillProcess> {
-  const child: ChildProcess = fork(TILL_PROCESS, [], {
+): Promise<ServerProcess<Ready>> {
+  const child: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, KASSE_TEST_TILL: JSON.stringify(settings) },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   const chunks: string[] = []
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
   child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const ready = await new Promise<TillReady>((resolve, reject) => {
+  const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`the till process did not start within ${startTimeoutMs} ms:\n${chunks.join('')}`))
+      reject(new Error(`${script} did not start within ${startTimeoutMs} ms:\n${chunks.join('')}`))
     }, startTimeoutMs)
-    child.on('message', (message: TillReady) => {
+    child.on('message', (message: Ready & { ready?: boolean }) => {
       if (message?.ready) {
         clearTimeout(timer)
         resolve(message)
@@ -53,7 +64,7 @@ export async function spawnTill(
     })
     child.once('exit', (code, signal) => {
       clearTimeout(timer)
-      reject(new Error(`the till process ended before it listened (${code ?? signal}):\n${chunks.join('')}`))
+      reject(new Error(`${script} ended before it listened (${code ?? signal}):\n${chunks.join('')}`))
     })
   })
   const end = async (signal: NodeJS.Signals) => {

@@ -17,17 +17,17 @@
  * `{error: {code, message}}` (node's own bare refusals of a broken request
  * aside). FUZZ_SCALE=n tries n times as many cases.
  */
-import { connect } from 'node:net'
 import { signWebhook } from '@kasse/vipps'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import {
+  answerBeforeBody,
+  CONTENT_TYPES,
   deeplyNested,
   fillRoute,
   fuzzRuns,
-  jsonValue,
-  mutated,
+  hostileBodies,
   NASTY_STRINGS,
   nastyString,
   paramsOf,
@@ -109,71 +109,6 @@ function validBodies(known: Known): Record<string, unknown> {
   }
 }
 
-const CONTENT_TYPES = [
-  'application/json',
-  'application/json; charset=utf-8',
-  'application/json; charset=utf-16',
-  'text/plain',
-  'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=x',
-  'application/octet-stream',
-  '',
-]
-
-type Body = { text: string; type: string }
-const json = (value: unknown): Body => ({ text: JSON.stringify(value) ?? 'null', type: 'application/json' })
-
-function bodies(valid: unknown): fc.Arbitrary<Body> {
-  return fc.oneof(
-    { weight: 4, arbitrary: mutated(valid).map(json) },
-    { weight: 3, arbitrary: jsonValue().map(json) },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(fc.integer({ min: 100, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'))
-        .map(([depth, kind]) => ({ text: deeplyNested(depth, kind), type: 'application/json' })),
-    },
-    {
-      weight: 1,
-      // Just under the body limit, in every string field.
-      arbitrary: fc
-        .constantFrom('x', 'ø', '\u0000', '😀')
-        .map((unit) => json(everyString(valid, unit.repeat(Math.floor((BODY_LIMIT_BYTES - 500) / 4))))),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .constantFrom(
-          '{',
-          '{"a":',
-          '[1,]',
-          '{"a":1}{',
-          'nul',
-          '\u0000',
-          '{"a":"\\ud800"}',
-          '\ufeff{}',
-          '1e999',
-        )
-        .map((text) => ({ text, type: 'application/json' })),
-    },
-    {
-      weight: 2,
-      arbitrary: fc
-        .tuple(nastyString(), fc.constantFrom(...CONTENT_TYPES))
-        .map(([text, type]) => ({ text, type })),
-    },
-  )
-}
-
-/** `valid` with every string in it replaced by `text`. */
-function everyString(valid: unknown, text: string): unknown {
-  if (typeof valid === 'string') return text
-  if (Array.isArray(valid)) return valid.map((v) => everyString(v, text))
-  if (valid && typeof valid === 'object')
-    return Object.fromEntries(Object.entries(valid).map(([k, v]) => [k, everyString(v, text)]))
-  return valid
-}
-
 const takesBody = (route: Route) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method)
 
 describe('hostile input at the till', () => {
@@ -197,7 +132,7 @@ describe('hostile input at the till', () => {
         await fc
           .assert(
             fc.asyncProperty(
-              bodies(valid[key] ?? {}),
+              hostileBodies(valid[key] ?? {}, BODY_LIMIT_BYTES / 4),
               fc.constantFrom('manager', 'manager without CSRF', 'nobody'),
               async (body, who) => {
                 const headers: Record<string, string> = body.type ? { 'content-type': body.type } : {}
@@ -410,47 +345,16 @@ describe('hostile input at the till', () => {
         `x-kasse-csrf: ${known.manager.csrfToken}\r\n${framing}\r\n`
       // Announced: ten times the limit, of which only a few bytes are ever sent.
       expect(
-        await answerBeforeBody(base, head(`Content-Length: ${BODY_LIMIT_BYTES * 10}\r\n`), ['{"a":"']),
+        await answerBeforeBody(base, head(`Content-Length: ${BODY_LIMIT_BYTES * 10}\r\n`), '{"a":"'),
         `${route.method} ${route.url} announced`,
       ).toBe(413)
       // Chunked: chunks past the limit, the body never finished.
       const chunk = `{"a":"${'x'.repeat(16 * 1024)}`
       const chunks = Array.from({ length: 6 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`)
       expect(
-        await answerBeforeBody(base, head('Transfer-Encoding: chunked\r\n'), chunks),
+        await answerBeforeBody(base, head('Transfer-Encoding: chunked\r\n'), '', chunks),
         `${route.method} ${route.url} chunked`,
       ).toBe(413)
     }
   })
 })
-
-/**
- * Sends a request head and some of its body, never the rest, and resolves
- * with the answer's status (0 if the connection closed without one): any
- * answer at all came before the body was read to its end.
- */
-function answerBeforeBody(base: string, head: string, parts: string[]): Promise<number> {
-  const { hostname, port } = new URL(base)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname)
-    let received = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`no answer while the body was held back: ${head.split('\r\n')[0]}`))
-    }, 15_000)
-    const finish = (status: number) => {
-      clearTimeout(timer)
-      socket.destroy()
-      resolve(status)
-    }
-    socket.on('data', (data: Buffer) => {
-      received += data.toString('latin1')
-      const match = /^HTTP\/1\.1 (\d{3})/.exec(received)
-      if (match) finish(Number(match[1]))
-    })
-    socket.on('error', () => finish(0))
-    socket.on('close', () => finish(0))
-    socket.write(head)
-    for (const part of parts) socket.write(part)
-  })
-}

@@ -200,7 +200,7 @@ describe('chaos: concurrent checkouts, a faulty platform, a till killed and rest
   it(
     'captures each paid sale exactly once, registers nothing without a capture, and leaves nothing stuck',
     {
-      timeout: 240_000,
+      timeout: 420_000,
     },
     async () => {
       await control(sandbox, 'PUT', '/_sandbox/faults', { seed: SEED, rules: FAULT_RULES })

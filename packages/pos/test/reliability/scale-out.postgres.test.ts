@@ -9,13 +9,16 @@
  * - Background work once: each payment is created once and captured once
  *   across both processes, and its platform calls never overlap — each is sent
  *   after the previous one was answered — though both processes poll and
- *   capture (each process is told apart by its own access token).
+ *   capture (each process is told apart by its own access token); an outbox
+ *   message (releasing an approval for an attempt the till had given up on)
+ *   is carried out by one process, once.
  *
  * Needs a PostgreSQL server, so it runs in CI's PostgreSQL pass
  * (KASSE_TEST_DATABASE_URL); vitest.config.ts leaves `*.postgres.test.ts` out
  * of the embedded pass, where two processes cannot share a PGlite directory.
  */
 import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshTillStorage, TEST_DATABASE_URL } from '../database.ts'
 import { eventually, followEvents, type HttpTill, type Json, settingsFor, signInOverHttp } from '../wire.ts'
@@ -221,6 +224,50 @@ describe('two till processes on one PostgreSQL', () => {
       expect(backgroundOf('B')).toBeGreaterThan(0)
       // All creates came from A, where the cashiers pressed Pay.
       expect(calls.create).toEqual({ A: payments.length, B: 0 })
+
+      // The outbox: an approval for an attempt the till had given up on (as it does when a
+      // create's outcome stays unknown past the resend window) is released by one process.
+      const cashier = cashiers[0]!
+      const late = await requestPayment(cashier)
+      await giveUpOn(late.reference)
+      await control(sandbox, 'POST', `/_sandbox/users/4712345678/payments/${MSN}/${late.reference}/approve`)
+      const released = await eventually(async () => {
+        const payment = await control(sandbox, 'GET', `/_sandbox/payments/${MSN}/${late.reference}`)
+        return payment.aggregate.cancelledAmount.value === payment.amount.value ? payment : undefined
+      }, 'the release of the late approval')
+      expect(released.aggregate.capturedAmount.value).toBe(0)
+      const lateCalls = requests.filter((r) => r.reference === late.reference)
+      expect(lateCalls.filter((r) => r.kind === 'cancel')).toHaveLength(1)
+      expect(lateCalls.filter((r) => r.kind === 'capture')).toHaveLength(0)
+      const { attempt } = await (await cashier.request('GET', `/api/sales/${late.saleId}/payment`)).json()
+      expect(attempt.state).toBe('failed')
+      console.log(
+        `the release's cancel came from process ${processOf(lateCalls.find((r) => r.kind === 'cancel')!)}`,
+      )
     },
   )
 })
+
+/**
+ * Writes what the till writes when it gives up on an attempt whose create it
+ * could not confirm (failed, retryable; the sale open again), while the
+ * platform does have the payment: the situation a late create leaves behind.
+ */
+async function giveUpOn(reference: string): Promise<void> {
+  const client = new pg.Client({ connectionString: storage.databaseUrl })
+  await client.connect()
+  try {
+    await client.query('BEGIN')
+    const { rows } = await client.query<{ sale_id: string }>(
+      `UPDATE payment_attempt SET state = 'failed', error_code = 'PLATFORM_UNAVAILABLE',
+         error_message = 'Vipps MobilePay could not be reached', error_retryable = true,
+         final_at = now(), next_check_at = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = now()
+       WHERE reference = $1 RETURNING sale_id`,
+      [reference],
+    )
+    await client.query(`UPDATE sale SET state = 'open', updated_at = now() WHERE id = $1`, [rows[0]!.sale_id])
+    await client.query('COMMIT')
+  } finally {
+    await client.end()
+  }
+}

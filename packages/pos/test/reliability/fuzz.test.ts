@@ -32,10 +32,10 @@ import {
   nastyString,
   paramsOf,
   percentEncode,
-  type Route,
   rawPathPart,
   rawRequest,
   routesOf,
+  takesBody,
 } from '../../../sandbox/test/fuzz/support.ts'
 import { SESSION_COOKIE } from '../../src/http/auth.ts'
 import { BODY_LIMIT_BYTES } from '../../src/http/setup.ts'
@@ -108,8 +108,6 @@ function validBodies(known: Known): Record<string, unknown> {
     },
   }
 }
-
-const takesBody = (route: Route) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method)
 
 describe('hostile input at the till', () => {
   it(

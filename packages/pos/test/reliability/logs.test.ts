@@ -19,6 +19,7 @@
 import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
 import { freshStorage } from '@kasse/storage/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { KARI_DETAILS } from '../../../shop/test/helpers.ts'
 import { freshTillStorage } from '../database.ts'
 import { eventually, type Json, settingsFor, signInOverHttp } from '../wire.ts'
 import { control, MSN, recordPlatformRequests } from './harness.ts'
@@ -198,15 +199,8 @@ describe('logs', { timeout: 120_000 }, () => {
     expect(
       (await browser.post('/handlekurv', { productId: 'kaffekopp-steintoy', quantity: '1' })).status,
     ).toBe(303)
-    const checkout = await browser.post('/kasse', {
-      name: 'Kari Nordmann',
-      email: 'kari@example.no',
-      phone: '123 45 678',
-      addressLine1: 'Robert Levins gate 5',
-      postalCode: '0154',
-      city: 'Oslo',
-      shippingMethodId: 'pickup-point',
-    })
+    // Kari's name, e-mail, phone (123 45 678) and street address, as the shop's own tests check out.
+    const checkout = await browser.post('/kasse', KARI_DETAILS)
     expect(checkout.status).toBe(303)
     const token = new URL(checkout.headers.get('location')!).searchParams.get('token')!
     const landing = await control(sandbox, 'GET', `/_sandbox/landing/${token}`)

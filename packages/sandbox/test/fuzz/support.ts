@@ -314,6 +314,23 @@ function withEveryStringAs(valid: unknown, text: string): unknown {
     : { field: text }
 }
 
+/** A path parameter: something that exists, or something hostile, sent raw or encoded, once or twice. */
+export function paramValue(known: string[]): fc.Arbitrary<string> {
+  const value = fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom(...(known.length ? known : ['x'])) },
+    { weight: 3, arbitrary: nastyString() },
+  )
+  return fc
+    .tuple(value, fc.constantFrom('raw', 'encoded', 'twice'))
+    .map(([text, how]) =>
+      how === 'raw'
+        ? rawPathPart(text)
+        : how === 'encoded'
+          ? percentEncode(text)
+          : percentEncode(percentEncode(text)),
+    )
+}
+
 // ---------------------------------------------------------------- judgement
 
 export interface Answer {

@@ -16,6 +16,8 @@ export const POS_ERRORS = {
   /** The platform knows no user with the sale customer's number (club enrolment). */
   CUSTOMER_NOT_FOUND: 400,
   MALFORMED_JSON: 400,
+  /** The request itself is broken (a URL that cannot be decoded, HTTP node cannot parse). */
+  BAD_REQUEST: 400,
   NOT_SIGNED_IN: 401,
   /** A webhook delivery whose signature does not verify against any registration. */
   WEBHOOK_REJECTED: 401,
@@ -59,10 +61,14 @@ export const POS_ERRORS = {
   ENROLMENT_IN_PROGRESS: 409,
   /** The enrolment has ended (accepted, declined, expired, cancelled, failed). */
   ENROLMENT_FINISHED: 409,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  /** A part of the URL (a path parameter) is longer than any the till reads. */
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many wrong PINs at this till; `Retry-After` says when to try again. */
   TILL_LOCKED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   /** The platform could not be reached; nothing was changed. Try again. */
   PLATFORM_UNAVAILABLE: 503,

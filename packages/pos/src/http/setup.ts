@@ -4,10 +4,16 @@
  * field, and logs that carry no PINs, session tokens, phone numbers or names.
  */
 
+import type { Socket } from 'node:net'
 import { sqlState } from '@kasse/storage'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify'
 import { type ErrorBody, PosError } from '../errors.ts'
 
 /** Bodies above this are refused before they are read (413); the till's requests are small. */
@@ -89,7 +95,18 @@ function safeLogger(logger: FastifyServerOptions['logger']): FastifyServerOption
 }
 
 export function createHttpApp(options: { logger?: FastifyServerOptions['logger'] } = {}): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: safeLogger(options.logger) })
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: safeLogger(options.logger),
+    // A URL the router cannot read answers in the till's format too, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      const answer: FastifyReply = reply
+      return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? answer.code(414).send(body('URI_TOO_LONG', 'A part of the URL is longer than the till accepts'))
+        : answer.code(400).send(body('BAD_REQUEST', 'The URL is not valid (a broken %-encoding?)'))
+    },
+    clientErrorHandler: answerClientError,
+  })
 
   // JSON only. Fastify also parses text/plain by default, a type a page on
   // another site may post without asking (no CORS preflight); refusing it (415)
@@ -144,10 +161,73 @@ export function createHttpApp(options: { logger?: FastifyServerOptions['logger']
     return reply.code(500).send(body('INTERNAL', 'The till failed; see its log'))
   })
 
+  // PostgreSQL text cannot hold U+0000: such a value is refused here, naming where
+  // it is, rather than failing in the database as a 500.
+  app.addHook('preValidation', async (request) => {
+    const field =
+      fieldWithNul(request.params, 'params') ??
+      fieldWithNul(request.query, 'query') ??
+      fieldWithNul(request.body)
+    if (field !== undefined) {
+      throw new PosError('VALIDATION_FAILED', `${field} contains a NUL character`, { field })
+    }
+  })
+
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(body('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
   )
   return app
+}
+
+/**
+ * HTTP that node cannot parse (bytes a request line may not carry, headers
+ * past the limit, a request too slow to arrive) is answered on the socket
+ * before any route runs; in the till's error format, as everything else.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, answer] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', body('REQUEST_TIMEOUT', 'The request did not arrive in time')]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            body('HEADERS_TOO_LARGE', 'The request headers are too large'),
+          ]
+        : [400, 'Bad Request', body('BAD_REQUEST', 'The request is not valid HTTP')]
+  const text = JSON.stringify(answer)
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`,
+    )
+  }
+  socket.destroy(error)
+}
+
+/**
+ * The path (`params.saleId`, `lines.0.name`) of the first string or key
+ * holding U+0000, if any. Walked with a stack of its own, not recursion: a
+ * body nested thousands deep must not overflow the call stack.
+ */
+export function fieldWithNul(value: unknown, path = ''): string | undefined {
+  const pending: Array<[unknown, string]> = [[value, path]]
+  while (pending.length > 0) {
+    const [current, at] = pending.pop()!
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return at || '(body)'
+      continue
+    }
+    if (current === null || typeof current !== 'object') continue
+    const children = Object.entries(current)
+    for (let i = children.length - 1; i >= 0; i--) {
+      const [key, child] = children[i]!
+      const named = at ? `${at}.${key}` : key
+      if (key.includes('\u0000')) return named.replaceAll('\u0000', '\\0')
+      pending.push([child, named])
+    }
+  }
+  return undefined
 }
 
 function body(code: ErrorBody['error']['code'], message: string, field?: string): ErrorBody {

@@ -164,7 +164,9 @@ export class Payments {
   async start(actor: Actor, saleId: string): Promise<AttemptRow> {
     const sale = await this.sales.get(actor, saleId)
     const latest = await latestAttempt(this.db, saleId)
-    if (latest && (isLive(latest.state as PaymentAttemptState) || sale.state === 'paid')) return latest
+    // The attempt, not the sale read before it, says whether it is paid: a capture that
+    // lands between the two reads leaves the sale read as unpaid and the attempt captured.
+    if (latest && (isLive(latest.state as PaymentAttemptState) || latest.state === 'captured')) return latest
     if (!sale.customer) {
       throw new PosError('CUSTOMER_REQUIRED', 'Scan the customer’s QR code or type their number first', {
         field: 'customer',

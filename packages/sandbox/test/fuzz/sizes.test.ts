@@ -6,11 +6,11 @@
  * 5xx. At every route that takes a body, with valid credentials so the request
  * reaches body parsing.
  */
-import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { BODY_LIMIT_BYTES } from '../../src/http/setup.ts'
 import { fuzzSandbox } from './fixtures.ts'
 import {
+  answerBeforeBody,
   deeplyNested,
   fillRoute,
   paramsOf,
@@ -19,43 +19,6 @@ import {
   takesBody,
   unacceptable,
 } from './support.ts'
-
-/**
- * Sends a request head and then only `sent` of the body, and resolves with the
- * status line's code once the server answers (or 0 if it closes without one).
- * With the rest of the body never sent, any answer came before the body was read.
- */
-function answerBeforeBody(
-  base: string,
-  head: string,
-  sent: Buffer | string,
-  chunks: Array<Buffer | string> = [],
-): Promise<number> {
-  const { hostname, port } = new URL(base)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname)
-    let received = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`no answer while the body was held back: ${head.split('\r\n')[0]}`))
-    }, 15_000)
-    const finish = (status: number) => {
-      clearTimeout(timer)
-      socket.destroy()
-      resolve(status)
-    }
-    socket.on('data', (data: Buffer) => {
-      received += data.toString('latin1')
-      const match = /^HTTP\/1\.1 (\d{3})/.exec(received)
-      if (match) finish(Number(match[1]))
-    })
-    socket.on('error', () => finish(0))
-    socket.on('close', () => finish(0))
-    socket.write(head)
-    socket.write(sent)
-    for (const chunk of chunks) socket.write(chunk)
-  })
-}
 
 function headOf(method: string, path: string, headers: Record<string, string>, extra: string[]): string {
   const lines = [

@@ -11,6 +11,7 @@ import {
   type IncomingMessage,
   type OutgoingHttpHeaders,
 } from 'node:http'
+import { connect } from 'node:net'
 import type { Readable } from 'node:stream'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
@@ -221,6 +222,115 @@ function pathsOf(value: unknown, prefix: string[] = []): string[][] {
   return paths
 }
 
+/** Content types a hostile client sends with a body, the right one among them. */
+export const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/vnd.vipps+json',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  '',
+]
+
+/** A body as sent: its text and content type. */
+export type Body = { text: string; type: string }
+
+const json = (value: unknown): Body => ({ text: JSON.stringify(value) ?? 'null', type: 'application/json' })
+
+/**
+ * Bodies for a route whose valid body is `valid`: it with one thing changed,
+ * any JSON, deep nesting, every string of it near `nearLimitBytes`, malformed
+ * JSON, hostile text under other content types, forms with repeated keys.
+ */
+export function hostileBodies(valid: unknown, nearLimitBytes: number): fc.Arbitrary<Body> {
+  return fc.oneof(
+    { weight: 4, arbitrary: mutated(valid).map(json) },
+    { weight: 3, arbitrary: jsonValue().map(json) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 100, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'))
+        .map(([depth, kind]) => ({ text: deeplyNested(depth, kind), type: 'application/json' })),
+    },
+    {
+      weight: 1,
+      // Just under the body limit, in a field the route reads.
+      arbitrary: fc.constantFrom('x', 'ø', '\u0000', '😀').map((unit) => {
+        const big = unit.repeat(Math.floor(nearLimitBytes / Buffer.byteLength(unit)))
+        return json(withEveryStringAs(valid, big))
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          '{',
+          '{"a":',
+          '[1,]',
+          '{"a":1}{',
+          'nul',
+          '\u0000',
+          '{"a":"\\ud800"}',
+          '\ufeff{}',
+          "{'a':1}",
+          '1e999',
+        )
+        .map((text) => ({ text, type: 'application/json' })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(nastyString(), fc.constantFrom(...CONTENT_TYPES))
+        .map(([text, type]) => ({ text, type })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.dictionary(nastyString(), nastyString(), { maxKeys: 5 }), fc.boolean())
+        .map(([form, doubled]) => {
+          const params = new URLSearchParams(form)
+          if (doubled) for (const [k, v] of Object.entries(form)) params.append(k, v)
+          return { text: params.toString(), type: 'application/x-www-form-urlencoded' }
+        }),
+    },
+  )
+}
+
+/** `valid` with every string in it replaced by `text` (or `{ "field": text }` when it has none). */
+function withEveryStringAs(valid: unknown, text: string): unknown {
+  const swap = (value: unknown): unknown => {
+    if (typeof value === 'string') return text
+    if (Array.isArray(value)) return value.map(swap)
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)]))
+    return value
+  }
+  const swapped = swap(valid)
+  return swapped && typeof swapped === 'object' && JSON.stringify(swapped) !== JSON.stringify(valid)
+    ? swapped
+    : { field: text }
+}
+
+/** A path parameter: something that exists, or something hostile, sent raw or encoded, once or twice. */
+export function paramValue(known: string[]): fc.Arbitrary<string> {
+  const value = fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom(...(known.length ? known : ['x'])) },
+    { weight: 3, arbitrary: nastyString() },
+  )
+  return fc
+    .tuple(value, fc.constantFrom('raw', 'encoded', 'twice'))
+    .map(([text, how]) =>
+      how === 'raw'
+        ? rawPathPart(text)
+        : how === 'encoded'
+          ? percentEncode(text)
+          : percentEncode(percentEncode(text)),
+    )
+}
+
 // ---------------------------------------------------------------- judgement
 
 export interface Answer {
@@ -351,5 +461,42 @@ export function rawRequest(
       resolve({ status: 0, headers: {}, body: '', error: error.message })
     })
     outgoing.end(request.body)
+  })
+}
+
+/**
+ * Sends a request head and then only `sent` of the body, and resolves with the
+ * status line's code once the server answers (or 0 if it closes without one).
+ * With the rest of the body never sent, any answer came before the body was read.
+ */
+export function answerBeforeBody(
+  base: string,
+  head: string,
+  sent: Buffer | string,
+  chunks: Array<Buffer | string> = [],
+): Promise<number> {
+  const { hostname, port } = new URL(base)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    let received = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`no answer while the body was held back: ${head.split('\r\n')[0]}`))
+    }, 15_000)
+    const finish = (status: number) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(status)
+    }
+    socket.on('data', (data: Buffer) => {
+      received += data.toString('latin1')
+      const match = /^HTTP\/1\.1 (\d{3})/.exec(received)
+      if (match) finish(Number(match[1]))
+    })
+    socket.on('error', () => finish(0))
+    socket.on('close', () => finish(0))
+    socket.write(head)
+    socket.write(sent)
+    for (const chunk of chunks) socket.write(chunk)
   })
 }

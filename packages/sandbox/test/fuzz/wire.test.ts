@@ -16,7 +16,7 @@ import {
   NASTY_STRINGS,
   nastyString,
   paramsOf,
-  percentEncode,
+  paramValue,
   type Route,
   rawPathPart,
   rawRequest,
@@ -38,23 +38,6 @@ async function listening(): Promise<{ fuzz: FuzzSandbox; base: string; routes: R
     payload: { url: `${base}/_sandbox/inbox/fuzz`, events: ['epayments.payment.created.v1'] },
   })
   return { fuzz, base, routes: routesOf(fuzz.sb.app) }
-}
-
-/** A path parameter: something that exists, or something hostile, sent raw or encoded, once or twice. */
-function paramValue(known: string[]): fc.Arbitrary<string> {
-  const value = fc.oneof(
-    { weight: 1, arbitrary: fc.constantFrom(...(known.length ? known : ['x'])) },
-    { weight: 3, arbitrary: nastyString() },
-  )
-  return fc
-    .tuple(value, fc.constantFrom('raw', 'encoded', 'twice'))
-    .map(([text, how]) =>
-      how === 'raw'
-        ? rawPathPart(text)
-        : how === 'encoded'
-          ? percentEncode(text)
-          : percentEncode(percentEncode(text)),
-    )
 }
 
 const QUERY_KEYS = [

@@ -84,27 +84,6 @@ export async function signInOverHttp(
   }
 }
 
-/**
- * A call to a running sandbox's control API (the phone's actions, listings),
- * as tests make them; throws on anything but a success.
- */
-export async function callSandboxControl(
-  sandboxUrl: string,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<Json> {
-  const response = await fetch(`${sandboxUrl}${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  })
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
-
 export interface LiveEvent {
   event: string
   data: Json

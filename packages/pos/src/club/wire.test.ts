@@ -13,11 +13,11 @@ import { freshTillStorage } from '../../test/database.ts'
 import { KARI_MSISDN } from '../../test/sandbox.ts'
 import { BATTERIES, MILK } from '../../test/till.ts'
 import {
-  callSandboxControl,
   eventually,
   followEvents,
   type Json,
   type LiveEvent,
+  sandboxControl,
   settingsFor,
   signInOverHttp,
 } from '../../test/wire.ts'
@@ -39,8 +39,7 @@ afterEach(async () => {
   await storage.drop()
 })
 
-const control = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> =>
-  callSandboxControl(sandbox.url, method, path, body)
+const control = sandboxControl(() => sandbox.url)
 
 const lastOf = (events: LiveEvent[], name: string, match: (data: Json) => boolean) =>
   [...events].reverse().find((e) => e.event === name && match(e.data))?.data

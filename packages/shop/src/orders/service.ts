@@ -632,7 +632,24 @@ export class Orders {
         .set({ state: next, error: error ?? null, updatedAt: now, ...(pspReference ? { pspReference } : {}) })
         .where(and(eq(paymentOperation.id, op.id), inArray(paymentOperation.state, from)))
         .returning()
-      if (!settled || next === 'unknown') return
+      if (!settled) {
+        // Settled already: the answer and the webhook raced, and the other one won. The
+        // webhook's pspReference is still the operation's own, and only it carries it.
+        if (next === 'done' && pspReference) {
+          await tx
+            .update(paymentOperation)
+            .set({ pspReference })
+            .where(
+              and(
+                eq(paymentOperation.id, op.id),
+                eq(paymentOperation.state, 'done'),
+                isNull(paymentOperation.pspReference),
+              ),
+            )
+        }
+        return
+      }
+      if (next === 'unknown') return
       if (next === 'refused') {
         if (op.kind === 'capture' && op.shipmentId) await this.undoShipment(tx, op.shipmentId, now)
         return

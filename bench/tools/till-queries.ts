@@ -77,12 +77,19 @@ try {
   }
   await runCheckoutLoad({ ...load, maxCheckouts: 3 })
   counting = true
+  const cpuBefore = process.cpuUsage()
   const result = await runCheckoutLoad({ ...load, maxCheckouts: checkouts })
+  const cpu = process.cpuUsage(cpuBefore)
   counting = false
   if (result.errors > 0) throw new Error(`checkouts failed: ${result.errorSamples.join('; ')}`)
   const rows = [...statements].sort((a, b) => b[1].ms - a[1].ms)
   const total = rows.reduce((sum, [, s]) => sum + s.count, 0)
-  console.log(`${checkouts} checkouts, ${(total / checkouts).toFixed(1)} calls into PGlite per checkout\n`)
+  const databaseMs = rows.reduce((sum, [, s]) => sum + s.ms, 0)
+  console.log(`${checkouts} checkouts, ${(total / checkouts).toFixed(1)} calls into PGlite per checkout`)
+  console.log(
+    `per checkout: ${(databaseMs / checkouts).toFixed(1)} ms waiting on PGlite, ` +
+      `${((cpu.user + cpu.system) / 1000 / checkouts).toFixed(1)} ms CPU (the till, the sandbox and the client in this one process)\n`,
+  )
   console.log('| per checkout | mean ms | statement |\n|---:|---:|---|')
   for (const [sql, s] of rows.slice(0, 25)) {
     console.log(

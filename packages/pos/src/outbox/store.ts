@@ -15,7 +15,7 @@
  * Messages sharing an `orderingKey` (say, one payment's) are handed out one
  * at a time in the order they were written.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Db } from '../db/database.ts'
 import { outbox } from '../db/schema.ts'
@@ -78,6 +78,26 @@ export async function claimOutboxMessages(db: Db, options: ClaimOptions): Promis
   if (options.limit < 1) return []
   const claimed = await claimStatement(db, options)
   return claimed.sort((a, b) => a.id - b.id)
+}
+
+/**
+ * Whether a message of `topics` may be due now, as an SQL condition for the
+ * worker's one look at all its queues (db/claims.ts `whichDue`): not done, due,
+ * not under a live lease. It ignores the ordering key, so it may say yes where
+ * the claim then finds nothing, never the other way round.
+ */
+export function outboxDueCheck(db: Db, options: { now: Date; topics: string[] }): SQL {
+  return sql`EXISTS (${db
+    .select({ one: sql`1` })
+    .from(outbox)
+    .where(
+      and(
+        isNull(outbox.doneAt),
+        lte(outbox.availableAt, options.now),
+        or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, options.now)),
+        inArray(outbox.topic, options.topics),
+      ),
+    )})`
 }
 
 /** The claim as one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *, not yet run. */

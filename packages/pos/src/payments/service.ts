@@ -22,9 +22,10 @@ import {
   VippsApiError,
   type VippsClient,
 } from '@kasse/vipps'
+import type { SQL } from 'drizzle-orm'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimOne, releaseAllClaims, sweepDue } from '../db/claims.ts'
+import { claimOne, dueCheck, releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
@@ -369,6 +370,11 @@ export class Payments {
   }
 
   // ── The work: polling, capture, cancel, resolving unknowns ────────────────
+
+  /** Whether an attempt is due now (the worker's look before it sweeps). */
+  dueCheck(): SQL {
+    return dueCheck('payment_attempt', { states: LIVE_STATES, now: this.now() })
+  }
 
   /**
    * Claims the attempts that are due (in this process or another) and moves

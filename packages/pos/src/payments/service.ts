@@ -163,16 +163,16 @@ export class Payments {
    * an ended attempt is a new attempt with the next number.
    */
   async start(actor: Actor, saleId: string): Promise<AttemptRow> {
-    const sale = await this.sales.get(actor, saleId)
+    const sale = await this.sales.getRow(actor, saleId)
     const latest = await latestAttempt(this.db, saleId)
     if (latest && (isLive(latest.state as PaymentAttemptState) || sale.state === 'paid')) return latest
-    if (!sale.customer) {
+    if (sale.customerMsisdn === null || sale.customerSource === null) {
       throw new PosError('CUSTOMER_REQUIRED', 'Scan the customer’s QR code or type their number first', {
         field: 'customer',
       })
     }
     this.platform.clientFor(actor.msn) // refuses at once if the till has no platform settings
-    await this.sales.beginPayment(actor, saleId)
+    await this.sales.freezeForPayment(actor, saleId)
 
     const now = this.now()
     const prepared = await this.prepareAttempt(actor, saleId, now).catch(async (error: unknown) => {
@@ -243,7 +243,7 @@ export class Payments {
           ...lease,
         })
       }
-      await this.notify(tx, row)
+      await this.notify(tx, row, false, locked.tillId)
       return { row, send: true }
     })
   }
@@ -296,7 +296,7 @@ export class Payments {
 
   /** The sale's latest attempt; PAYMENT_NOT_FOUND if payment was never started. */
   async latest(actor: Actor, saleId: string): Promise<AttemptRow> {
-    await this.sales.get(actor, saleId)
+    await this.sales.getRow(actor, saleId)
     const row = await latestAttempt(this.db, saleId)
     if (!row) throw new PosError('PAYMENT_NOT_FOUND', 'No payment has been started for this sale')
     return row
@@ -671,7 +671,7 @@ export class Payments {
       changes.checks = 0
       if (!isLive(to)) changes.finalAt = now
       if (to === 'captured') {
-        await this.sales.registerPaid(row.saleId, tx)
+        await this.sales.markPaid(row.saleId, tx)
       } else if (!isLive(to)) {
         await this.sales.reopenAfterPayment(row.saleId, tx)
       }
@@ -729,8 +729,9 @@ export class Payments {
     }
   }
 
-  private async notify(tx: Db, row: AttemptRow, saleChanged = false): Promise<void> {
-    const tillId = await tillOfSale(tx, row.saleId)
+  /** Tells the sale's till; pass `tillId` when the caller has the sale at hand (saves the look-up). */
+  private async notify(tx: Db, row: AttemptRow, saleChanged = false, tillId?: string): Promise<void> {
+    tillId ??= await tillOfSale(tx, row.saleId)
     await this.live.notify(tx, { tillId, topic: 'payment', id: row.id })
     if (saleChanged) await this.live.notify(tx, { tillId, topic: 'sale', id: row.saleId })
   }

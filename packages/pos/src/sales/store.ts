@@ -55,6 +55,12 @@ export interface FoundSale extends SaleRow {
   pointsEarned: number | null
 }
 
+/** The sale's own row, nothing joined. */
+export async function findSaleRow(db: Db, saleId: string): Promise<SaleRow | undefined> {
+  const [row] = await db.select().from(sale).where(eq(sale.id, saleId))
+  return row
+}
+
 export async function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {
   const [row] = await db
     .select({

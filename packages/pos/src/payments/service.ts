@@ -114,6 +114,9 @@ interface Decision {
   nextCheckAt?: Date | null
 }
 
+/** How many sales' tills Payments keeps at hand (far more than the payments moving at once). */
+const TILL_OF_SALE_ENTRIES = 1_000
+
 /** States a claimer goes on working on at once rather than handing back (an approval to capture). */
 const KEEP_CLAIM: readonly PaymentAttemptState[] = ['authorized']
 
@@ -132,6 +135,13 @@ export class Payments {
   private readonly timings: PaymentTimings
   private readonly points: PurchasePoints | undefined
   private wakeWorker: () => void = () => {}
+  /**
+   * Which till each recent attempt's sale is at, for the live notices of
+   * every state move. A sale stays at the till that opened it (nothing
+   * changes `sale.till_id`), so this can never go stale; bounded, since a
+   * sale is only of interest while its payment moves.
+   */
+  private readonly tillOfSale = new Map<string, string>()
 
   constructor(
     private readonly db: Db,
@@ -731,7 +741,11 @@ export class Payments {
 
   /** Tells the sale's till; pass `tillId` when the caller has the sale at hand (saves the look-up). */
   private async notify(tx: Db, row: AttemptRow, saleChanged = false, tillId?: string): Promise<void> {
-    tillId ??= await tillOfSale(tx, row.saleId)
+    tillId ??= this.tillOfSale.get(row.saleId) ?? (await tillOfSale(tx, row.saleId))
+    if (!this.tillOfSale.has(row.saleId)) {
+      if (this.tillOfSale.size >= TILL_OF_SALE_ENTRIES) this.tillOfSale.clear()
+      this.tillOfSale.set(row.saleId, tillId)
+    }
     await this.live.notify(tx, { tillId, topic: 'payment', id: row.id })
     if (saleChanged) await this.live.notify(tx, { tillId, topic: 'sale', id: row.saleId })
   }

@@ -87,17 +87,17 @@ export async function claimOutboxMessages(db: Db, options: ClaimOptions): Promis
  * the claim then finds nothing, never the other way round.
  */
 export function outboxDueCheck(db: Db, options: { now: Date; topics: string[] }): SQL {
-  return sql`EXISTS (${db
-    .select({ one: sql`1` })
-    .from(outbox)
-    .where(
-      and(
-        isNull(outbox.doneAt),
-        lte(outbox.availableAt, options.now),
-        or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, options.now)),
-        inArray(outbox.topic, options.topics),
-      ),
-    )})`
+  return sql`EXISTS (${db.select({ one: sql`1` }).from(outbox).where(dueUnleased(options))})`
+}
+
+/** Not done, due, not under a live lease, of `topics` (default: any): what claim and look share. */
+function dueUnleased(options: { now: Date; topics?: string[] }): SQL | undefined {
+  return and(
+    isNull(outbox.doneAt),
+    lte(outbox.availableAt, options.now),
+    or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, options.now)),
+    options.topics ? inArray(outbox.topic, options.topics) : undefined,
+  )
 }
 
 /** The claim as one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *, not yet run. */
@@ -109,10 +109,7 @@ export function claimStatement(db: Db, options: ClaimOptions) {
     .from(outbox)
     .where(
       and(
-        isNull(outbox.doneAt),
-        lte(outbox.availableAt, options.now),
-        or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, options.now)),
-        options.topics ? inArray(outbox.topic, options.topics) : undefined,
+        dueUnleased(options),
         sql`NOT EXISTS (${db
           .select({ one: sql`1` })
           .from(earlier)

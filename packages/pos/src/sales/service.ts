@@ -103,8 +103,9 @@ export class Sales {
     const existing = await findCurrentSale(this.db, actor.tillId)
     if (existing) return this.load(existing.id)
     const now = this.now()
-    await insertOpenSaleUnlessCurrent(this.db, {
-      id: newId('sale'),
+    const id = newId('sale')
+    const inserted = await insertOpenSaleUnlessCurrent(this.db, {
+      id,
       storeId: actor.storeId,
       tillId: actor.tillId,
       openedBy: actor.cashierId,
@@ -113,6 +114,8 @@ export class Sales {
       openedAt: now,
       updatedAt: now,
     })
+    if (inserted) return this.load(id)
+    // Another request opened one first: that one is the till's current sale.
     const current = await findCurrentSale(this.db, actor.tillId)
     if (!current) throw new Error('a sale just opened was not found')
     return this.load(current.id)

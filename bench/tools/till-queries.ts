@@ -22,27 +22,45 @@ const checkouts = Number(process.argv[2] ?? 20)
 const statements = new Map<string, { count: number; ms: number }>()
 let counting = false
 
-/** Wraps one of PGlite's entry points so each call is counted under its SQL (or as a transaction). */
-function count(method: 'query' | 'exec' | 'transaction'): void {
-  const prototype = PGlite.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
-  const original = prototype[method]!
-  prototype[method] = async function counted(this: unknown, ...args: unknown[]) {
+type Method = (...args: unknown[]) => Promise<unknown>
+const TRANSACTION = '(a transaction, whole)'
+/** Statements run inside a transaction are listed apart, under this prefix, and not added to its time twice. */
+const INSIDE = '(in a transaction) '
+
+function record(key: string, started: number): void {
+  if (!counting) return
+  const entry = statements.get(key) ?? { count: 0, ms: 0 }
+  entry.count++
+  entry.ms += performance.now() - started
+  statements.set(key, entry)
+}
+
+/** Counts each call of `original` under its SQL (prefixed by `prefix`), or as a transaction. */
+function counted(original: Method, method: string, prefix: string): Method {
+  return async function countedCall(this: unknown, ...args: unknown[]) {
     const started = performance.now()
+    if (method === 'transaction' && typeof args[0] === 'function') {
+      const callback = args[0] as (tx: Record<string, Method>) => Promise<unknown>
+      args[0] = (tx: Record<string, Method>) => {
+        for (const inner of ['query', 'exec'] as const)
+          tx[inner] = counted(tx[inner]!.bind(tx), inner, INSIDE)
+        return callback(tx)
+      }
+    }
     try {
       return await original.apply(this, args)
     } finally {
-      if (counting) {
-        const key =
-          method === 'transaction' ? '(a transaction, whole)' : String(args[0]).replace(/\s+/g, ' ').trim()
-        const entry = statements.get(key) ?? { count: 0, ms: 0 }
-        entry.count++
-        entry.ms += performance.now() - started
-        statements.set(key, entry)
-      }
+      record(
+        method === 'transaction' ? TRANSACTION : prefix + String(args[0]).replace(/\s+/g, ' ').trim(),
+        started,
+      )
     }
   }
 }
-for (const method of ['query', 'exec', 'transaction'] as const) count(method)
+const prototype = PGlite.prototype as unknown as Record<string, Method>
+for (const method of ['query', 'exec', 'transaction'] as const) {
+  prototype[method] = counted(prototype[method]!, method, '')
+}
 
 const tills = benchTills(1)
 const config = loadConfig()
@@ -77,14 +95,28 @@ try {
   }
   await runCheckoutLoad({ ...load, maxCheckouts: 3 })
   counting = true
+  const cpuBefore = process.cpuUsage()
   const result = await runCheckoutLoad({ ...load, maxCheckouts: checkouts })
+  const cpu = process.cpuUsage(cpuBefore)
   counting = false
   if (result.errors > 0) throw new Error(`checkouts failed: ${result.errorSamples.join('; ')}`)
   const rows = [...statements].sort((a, b) => b[1].ms - a[1].ms)
-  const total = rows.reduce((sum, [, s]) => sum + s.count, 0)
-  console.log(`${checkouts} checkouts, ${(total / checkouts).toFixed(1)} calls into PGlite per checkout\n`)
+  const outside = rows.filter(([sql]) => !sql.startsWith(INSIDE))
+  const total = outside.reduce((sum, [, s]) => sum + s.count, 0)
+  const transactions = statements.get(TRANSACTION)?.count ?? 0
+  const inside = rows.filter(([sql]) => sql.startsWith(INSIDE)).reduce((sum, [, s]) => sum + s.count, 0)
+  const databaseMs = outside.reduce((sum, [, s]) => sum + s.ms, 0)
+  const per = (n: number) => (n / checkouts).toFixed(1)
+  console.log(
+    `${checkouts} checkouts, ${per(total)} calls into PGlite per checkout: ` +
+      `${per(total - transactions)} statements and ${per(transactions)} transactions of ${per(inside)} statements in all`,
+  )
+  console.log(
+    `per checkout: ${(databaseMs / checkouts).toFixed(1)} ms waiting on PGlite, ` +
+      `${((cpu.user + cpu.system) / 1000 / checkouts).toFixed(1)} ms CPU (the till, the sandbox and the client in this one process)\n`,
+  )
   console.log('| per checkout | mean ms | statement |\n|---:|---:|---|')
-  for (const [sql, s] of rows.slice(0, 25)) {
+  for (const [sql, s] of rows.slice(0, 40)) {
     console.log(
       `| ${(s.count / checkouts).toFixed(2)} | ${(s.ms / s.count).toFixed(2)} | \`${sql.slice(0, 110)}\` |`,
     )

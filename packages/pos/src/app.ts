@@ -19,6 +19,7 @@ import { Club } from './club/service.ts'
 import type { PosContext } from './context.ts'
 import { customerRoutes } from './customers/routes.ts'
 import { Customers } from './customers/service.ts'
+import { whichDue } from './db/claims.ts'
 import type { PosDatabase } from './db/database.ts'
 import { endOfDayRoutes } from './endofday/routes.ts'
 import { EndOfDay } from './endofday/service.ts'
@@ -116,7 +117,12 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
   })
   const refunds = new Refunds(db, clock, sales, platform, live, log, claimer, club)
   const webhooks = new Webhooks(db, clock, platform, log)
-  const worker = new BackgroundWorker([payments, payments.releases, refunds, club.enrolments, webhooks], log)
+  const worker = new BackgroundWorker(
+    [payments, payments.releases, refunds, club.enrolments, webhooks],
+    log,
+    undefined,
+    (checks) => whichDue(db, checks),
+  )
   payments.onDue(() => worker.wake())
   const ctx: PosContext = {
     database: options.database,

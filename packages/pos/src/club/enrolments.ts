@@ -21,9 +21,10 @@ import {
   VippsHttpError,
   VippsOAuthError,
 } from '@kasse/vipps'
+import type { SQL } from 'drizzle-orm'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { releaseAllClaims, sweepDue } from '../db/claims.ts'
+import { dueCheck, releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { member, memberConsent } from '../db/schema.ts'
 import { PosError } from '../errors.ts'
@@ -231,6 +232,11 @@ export class Enrolments {
   }
 
   // ── The work: polling, enrolling ──────────────────────────────────────────
+
+  /** Whether an enrolment is due now (the worker's look before it sweeps). */
+  dueCheck(): SQL {
+    return dueCheck('club_enrolment', { states: ['waiting'], now: this.now() })
+  }
 
   /** Claims the due enrolments (in this process or another) and moves each on. Returns how many. */
   async sweep(limit = 20): Promise<number> {

@@ -7,7 +7,7 @@
  * (`claimed_by`, `claimed_until`) lets the claimer call the platform without
  * holding a transaction, and runs out if it dies, so another takes over.
  */
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from './database.ts'
 
 /** The tables with `state`, `next_check_at`, `claimed_by` and `claimed_until`. */
@@ -26,25 +26,54 @@ export interface ClaimDueOptions {
 export async function claimDue(db: Db, table: ClaimableTable, options: ClaimDueOptions): Promise<string[]> {
   if (options.limit < 1 || options.states.length === 0) return []
   const name = sql.identifier(table)
-  const now = options.now.toISOString()
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
-  const states = sql.join(
-    options.states.map((state) => sql`${state}`),
-    sql`, `,
-  )
   const result = await db.execute(sql`
     UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
     WHERE id IN (
       SELECT id FROM ${name}
-      WHERE state IN (${states})
-        AND next_check_at <= ${now}::timestamptz
-        AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz)
+      WHERE ${dueCondition(options)}
       ORDER BY next_check_at
       LIMIT ${options.limit}
       FOR UPDATE SKIP LOCKED
     )
     RETURNING id`)
   return rowsOf<{ id: string }>(result).map((row) => row.id)
+}
+
+/**
+ * Whether `table` has a row `claimDue` would claim now, as an SQL condition
+ * for `whichDue`: a look that claims nothing, for a worker deciding whether a
+ * sweep is worth its claim statement.
+ */
+export function dueCheck(table: ClaimableTable, options: Pick<ClaimDueOptions, 'states' | 'now'>): SQL {
+  if (options.states.length === 0) return sql`false`
+  return sql`EXISTS (SELECT 1 FROM ${sql.identifier(table)} WHERE ${dueCondition(options)})`
+}
+
+/**
+ * Evaluates several due checks (`dueCheck`, or any boolean SQL) in one
+ * statement, in their order.
+ */
+export async function whichDue(db: Db, checks: readonly SQL[]): Promise<boolean[]> {
+  if (checks.length === 0) return []
+  const columns = sql.join(
+    checks.map((check, index) => sql`(${check}) AS ${sql.identifier(`due${index}`)}`),
+    sql`, `,
+  )
+  const [row] = rowsOf<Record<string, boolean>>(await db.execute(sql`SELECT ${columns}`))
+  return checks.map((_, index) => row?.[`due${index}`] === true)
+}
+
+/** A row in one of `states` whose `next_check_at` has come and on which no live lease is. */
+function dueCondition(options: Pick<ClaimDueOptions, 'states' | 'now'>): SQL {
+  const now = options.now.toISOString()
+  const states = sql.join(
+    options.states.map((state) => sql`${state}`),
+    sql`, `,
+  )
+  return sql`state IN (${states})
+        AND next_check_at <= ${now}::timestamptz
+        AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz)`
 }
 
 /**

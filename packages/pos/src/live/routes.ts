@@ -79,9 +79,19 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
           send('sale', { sale: saleView(await ctx.sales.load(notice.id)) })
         }
       }
+      // Notices waiting for their turn, by what they name: a second notice of
+      // the same thing before the first is read adds nothing, since the read
+      // gets the current state (one that arrives once the read began is kept).
+      const waiting = new Set<string>()
       const unsubscribe = ctx.live.subscribe(actor.tillId, (notice) => {
+        const key = `${notice.topic} ${notice.id}`
+        if (waiting.has(key)) return
+        waiting.add(key)
         queue = queue
-          .then(() => render(notice))
+          .then(() => {
+            waiting.delete(key)
+            return render(notice)
+          })
           .catch((error: unknown) => {
             request.log.warn({ err: { type: (error as Error)?.name } }, 'live event not sent')
           })

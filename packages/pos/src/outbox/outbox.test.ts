@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { openTestDatabase, truncateAll } from '../../test/database.ts'
+import { whichDue } from '../db/claims.ts'
 import type { PosDatabase } from '../db/database.ts'
 import {
   claimOutboxMessages,
@@ -7,6 +8,7 @@ import {
   completeOutboxMessage,
   enqueueOutboxMessage,
   type OutboxMessage,
+  outboxDueCheck,
   retryOutboxMessage,
 } from './store.ts'
 
@@ -46,6 +48,21 @@ const claim = (claimer: string, now: Date, limit = 10, topics?: string[]) =>
   claimOutboxMessages(database.db, { claimer, limit, leaseMs: LEASE, now, topics })
 
 describe('claiming the outbox', () => {
+  it('is worth a claim, by the worker’s one look, exactly while a message of the topic is due and not leased', async () => {
+    const due = async (now: Date, topic = 'payment.create') =>
+      (await whichDue(database.db, [outboxDueCheck(database.db, { now, topics: [topic] })]))[0]
+    expect(await due(T0)).toBe(false)
+    await enqueue(1, { availableAt: at(60) })
+    expect(await due(at(59))).toBe(false)
+    expect(await due(at(60))).toBe(true)
+    expect(await due(at(60), 'payment.release-authorization')).toBe(false)
+    const [message] = await claim('till-a', at(60))
+    expect(await due(at(61))).toBe(false)
+    expect(await due(at(90))).toBe(true)
+    await completeOutboxMessage(database.db, { id: message!.id, claimer: 'till-a' }, at(61))
+    expect(await due(at(90))).toBe(false)
+  })
+
   it('hands out due messages oldest first, with the payload as written, and not those due later', async () => {
     await enqueue(3)
     await enqueue(1, { availableAt: at(60) })

@@ -15,7 +15,7 @@
  * Messages sharing an `orderingKey` (say, one payment's) are handed out one
  * at a time in the order they were written.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Db } from '../db/database.ts'
 import { outbox } from '../db/schema.ts'
@@ -80,6 +80,26 @@ export async function claimOutboxMessages(db: Db, options: ClaimOptions): Promis
   return claimed.sort((a, b) => a.id - b.id)
 }
 
+/**
+ * Whether a message of `topics` may be due now, as an SQL condition for the
+ * worker's one look at all its queues (db/claims.ts `whichDue`): not done, due,
+ * not under a live lease. It ignores the ordering key, so it may say yes where
+ * the claim then finds nothing, never the other way round.
+ */
+export function outboxDueCheck(db: Db, options: { now: Date; topics: string[] }): SQL {
+  return sql`EXISTS (${db.select({ one: sql`1` }).from(outbox).where(dueUnleased(options))})`
+}
+
+/** Not done, due, not under a live lease, of `topics` (default: any): what claim and look share. */
+function dueUnleased(options: { now: Date; topics?: string[] }): SQL | undefined {
+  return and(
+    isNull(outbox.doneAt),
+    lte(outbox.availableAt, options.now),
+    or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, options.now)),
+    options.topics ? inArray(outbox.topic, options.topics) : undefined,
+  )
+}
+
 /** The claim as one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *, not yet run. */
 export function claimStatement(db: Db, options: ClaimOptions) {
   const earlier = alias(outbox, 'earlier')
@@ -89,10 +109,7 @@ export function claimStatement(db: Db, options: ClaimOptions) {
     .from(outbox)
     .where(
       and(
-        isNull(outbox.doneAt),
-        lte(outbox.availableAt, options.now),
-        or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, options.now)),
-        options.topics ? inArray(outbox.topic, options.topics) : undefined,
+        dueUnleased(options),
         sql`NOT EXISTS (${db
           .select({ one: sql`1` })
           .from(earlier)

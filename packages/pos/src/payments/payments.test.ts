@@ -20,6 +20,7 @@ import {
   usePaymentTestBed,
 } from '../../test/till.ts'
 import { buildPosApp } from '../app.ts'
+import { whichDue } from '../db/claims.ts'
 import { paymentAttempt } from '../db/schema.ts'
 
 const { pos, sandbox } = usePaymentTestBed()
@@ -89,6 +90,22 @@ describe('a payment request', () => {
     expect(
       (await sandbox.payment(attempt.reference)).events.filter((e) => e.name === 'CAPTURED'),
     ).toHaveLength(1)
+  })
+
+  it('is seen by the worker’s one look (its due check) exactly when a sweep would take it', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    await startPayment(kari, saleId)
+    const { ctx } = pos()
+    const isDue = async () => (await whichDue(ctx.db, [ctx.payments.dueCheck()]))[0]
+
+    pos().clock.advance(4_000)
+    expect(await isDue()).toBe(false)
+    pos().clock.advance(1_000)
+    expect(await isDue()).toBe(true)
+    expect(await ctx.payments.sweep()).toBe(1)
+    // Polled, and the next poll is 2 s away: nothing is due until then.
+    expect(await isDue()).toBe(false)
   })
 
   it('is stored with its reference and key before the platform is called: a refused connection leaves a retryable attempt, and the retry reuses both', async () => {

@@ -9,12 +9,14 @@
  * release happens once.
  */
 import { type ModificationResponse, newIdempotencyKey } from '@kasse/vipps'
+import type { SQL } from 'drizzle-orm'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
 import {
   claimOutboxMessages,
   completeOutboxMessage,
   enqueueOutboxMessage,
+  outboxDueCheck,
   retryOutboxMessage,
 } from '../outbox/store.ts'
 import { describeForLog } from './errors.ts'
@@ -50,6 +52,11 @@ export class AuthorizationReleases {
       { topic: RELEASE_TOPIC, orderingKey: attempt.reference, payload },
       new Date(this.clock.now()),
     )
+  }
+
+  /** Whether a release may be due now (the worker's look before it sweeps). */
+  dueCheck(): SQL {
+    return outboxDueCheck(this.db, { now: new Date(this.clock.now()), topics: [RELEASE_TOPIC] })
   }
 
   /** Releases what is due; returns how many messages it took. */

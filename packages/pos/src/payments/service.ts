@@ -22,9 +22,10 @@ import {
   VippsApiError,
   type VippsClient,
 } from '@kasse/vipps'
+import type { SQL } from 'drizzle-orm'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimOne, releaseAllClaims, sweepDue } from '../db/claims.ts'
+import { claimOne, dueCheck, releaseAllClaims, sweepDue } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
@@ -113,6 +114,9 @@ interface Decision {
   nextCheckAt?: Date | null
 }
 
+/** How many sales' tills Payments keeps at hand (far more than the payments moving at once). */
+const TILL_OF_SALE_ENTRIES = 1_000
+
 /** States a claimer goes on working on at once rather than handing back (an approval to capture). */
 const KEEP_CLAIM: readonly PaymentAttemptState[] = ['authorized']
 
@@ -131,6 +135,13 @@ export class Payments {
   private readonly timings: PaymentTimings
   private readonly points: PurchasePoints | undefined
   private wakeWorker: () => void = () => {}
+  /**
+   * Which till each recent attempt's sale is at, for the live notices of
+   * every state move. A sale stays at the till that opened it (nothing
+   * changes `sale.till_id`), so this can never go stale; bounded, since a
+   * sale is only of interest while its payment moves.
+   */
+  private readonly tillOfSale = new Map<string, string>()
 
   constructor(
     private readonly db: Db,
@@ -162,18 +173,18 @@ export class Payments {
    * an ended attempt is a new attempt with the next number.
    */
   async start(actor: Actor, saleId: string): Promise<AttemptRow> {
-    const sale = await this.sales.get(actor, saleId)
+    const sale = await this.sales.getRow(actor, saleId)
     const latest = await latestAttempt(this.db, saleId)
     // The attempt, not the sale read before it, says whether it is paid: a capture that
     // lands between the two reads leaves the sale read as unpaid and the attempt captured.
     if (latest && (isLive(latest.state as PaymentAttemptState) || latest.state === 'captured')) return latest
-    if (!sale.customer) {
+    if (sale.customerMsisdn === null || sale.customerSource === null) {
       throw new PosError('CUSTOMER_REQUIRED', 'Scan the customer’s QR code or type their number first', {
         field: 'customer',
       })
     }
     this.platform.clientFor(actor.msn) // refuses at once if the till has no platform settings
-    await this.sales.beginPayment(actor, saleId)
+    await this.sales.freezeForPayment(actor, saleId)
 
     const now = this.now()
     const prepared = await this.prepareAttempt(actor, saleId, now).catch(async (error: unknown) => {
@@ -244,7 +255,7 @@ export class Payments {
           ...lease,
         })
       }
-      await this.notify(tx, row)
+      await this.notify(tx, row, false, locked.tillId)
       return { row, send: true }
     })
   }
@@ -297,7 +308,7 @@ export class Payments {
 
   /** The sale's latest attempt; PAYMENT_NOT_FOUND if payment was never started. */
   async latest(actor: Actor, saleId: string): Promise<AttemptRow> {
-    await this.sales.get(actor, saleId)
+    await this.sales.getRow(actor, saleId)
     const row = await latestAttempt(this.db, saleId)
     if (!row) throw new PosError('PAYMENT_NOT_FOUND', 'No payment has been started for this sale')
     return row
@@ -371,6 +382,11 @@ export class Payments {
   }
 
   // ── The work: polling, capture, cancel, resolving unknowns ────────────────
+
+  /** Whether an attempt is due now (the worker's look before it sweeps). */
+  dueCheck(): SQL {
+    return dueCheck('payment_attempt', { states: LIVE_STATES, now: this.now() })
+  }
 
   /**
    * Claims the attempts that are due (in this process or another) and moves
@@ -667,7 +683,7 @@ export class Payments {
       changes.checks = 0
       if (!isLive(to)) changes.finalAt = now
       if (to === 'captured') {
-        await this.sales.registerPaid(row.saleId, tx)
+        await this.sales.markPaid(row.saleId, tx)
       } else if (!isLive(to)) {
         await this.sales.reopenAfterPayment(row.saleId, tx)
       }
@@ -725,8 +741,13 @@ export class Payments {
     }
   }
 
-  private async notify(tx: Db, row: AttemptRow, saleChanged = false): Promise<void> {
-    const tillId = await tillOfSale(tx, row.saleId)
+  /** Tells the sale's till; pass `tillId` when the caller has the sale at hand (saves the look-up). */
+  private async notify(tx: Db, row: AttemptRow, saleChanged = false, tillId?: string): Promise<void> {
+    tillId ??= this.tillOfSale.get(row.saleId) ?? (await tillOfSale(tx, row.saleId))
+    if (!this.tillOfSale.has(row.saleId)) {
+      if (this.tillOfSale.size >= TILL_OF_SALE_ENTRIES) this.tillOfSale.clear()
+      this.tillOfSale.set(row.saleId, tillId)
+    }
     await this.live.notify(tx, { tillId, topic: 'payment', id: row.id })
     if (saleChanged) await this.live.notify(tx, { tillId, topic: 'sale', id: row.saleId })
   }

@@ -6,12 +6,22 @@
  * unfinished by a stopped till are due), then every `intervalMs`, and at once
  * when woken (a webhook made an attempt due).
  */
+import type { SQL } from 'drizzle-orm'
 import type { WorkLog } from './service.ts'
 
 export interface Sweeper {
   /** Does the due work; returns how many items it took. */
   sweep(): Promise<number>
+  /**
+   * Whether anything may be due now, as an SQL condition that claims nothing
+   * (db/claims.ts `dueCheck`). The worker asks all of them in one statement
+   * and sweeps only where one says yes; a sweeper without it always sweeps.
+   */
+  dueCheck?(): SQL
 }
+
+/** Evaluates due checks in one statement (db/claims.ts `whichDue`). */
+export type DueProbe = (checks: readonly SQL[]) => Promise<boolean[]>
 
 export class BackgroundWorker {
   private running = false
@@ -24,6 +34,7 @@ export class BackgroundWorker {
     private readonly sweepers: Sweeper[],
     private readonly log: WorkLog,
     private readonly intervalMs = 500,
+    private readonly probe?: DueProbe,
   ) {}
 
   start(): void {
@@ -49,7 +60,8 @@ export class BackgroundWorker {
     while (this.running) {
       this.woken = false
       let busy = false
-      for (const sweeper of this.sweepers) {
+      const due = await this.dueSweepers()
+      for (const sweeper of due) {
         try {
           busy = (await sweeper.sweep()) > 0 || busy
         } catch (error) {
@@ -65,6 +77,24 @@ export class BackgroundWorker {
       })
       clearTimeout(this.timer)
       this.wakeUp = undefined
+    }
+  }
+
+  /**
+   * The sweepers with something due: one look for all that can say, instead
+   * of a claim statement each on every tick (most ticks find nothing). If the
+   * look fails, every sweeper sweeps, as without it.
+   */
+  private async dueSweepers(): Promise<Sweeper[]> {
+    const checked = this.sweepers.filter((sweeper) => sweeper.dueCheck)
+    if (!this.probe || checked.length === 0) return this.sweepers
+    try {
+      const answers = await this.probe(checked.map((sweeper) => sweeper.dueCheck!()))
+      const idle = new Set(checked.filter((_, index) => !answers[index]))
+      return this.sweepers.filter((sweeper) => !idle.has(sweeper))
+    } catch (error) {
+      this.log.error({ err: (error as Error)?.name ?? 'error' }, 'due check failed')
+      return this.sweepers
     }
   }
 }

@@ -7,11 +7,11 @@
  * sweeper with the same key: the platform refunds once.
  */
 import { newIdempotencyKey, type VippsClient } from '@kasse/vipps'
-import { eq } from 'drizzle-orm'
+import { eq, type SQL } from 'drizzle-orm'
 import type { Actor } from '../cashiers/service.ts'
 import { requireManager } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimDue, releaseAllClaims } from '../db/claims.ts'
+import { claimDue, dueCheck, releaseAllClaims } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { paymentAttempt } from '../db/schema.ts'
 import { PosError } from '../errors.ts'
@@ -47,6 +47,8 @@ export interface RefundWithLines extends RefundRow {
 }
 
 const LEASE_MS = 30_000
+/** The state whose refunds the sweeper repeats: a call sent, its outcome not yet known. */
+const SWEPT_STATES = ['refunding'] as const
 
 /** The customer club's side of a refund (club/service.ts). */
 export interface RefundPoints {
@@ -157,11 +159,16 @@ export class Refunds {
     return this.withLines(row)
   }
 
+  /** Whether a refund is due now (the worker's look before it sweeps). */
+  dueCheck(): SQL {
+    return dueCheck('refund', { states: SWEPT_STATES, now: this.now() })
+  }
+
   /** Repeats the calls of refunds whose outcome is unknown (same key: refunded once). */
   async sweep(limit = 10): Promise<number> {
     const ids = await claimDue(this.db, 'refund', {
       claimer: this.claimer,
-      states: ['refunding'],
+      states: SWEPT_STATES,
       now: this.now(),
       leaseMs: LEASE_MS,
       limit,

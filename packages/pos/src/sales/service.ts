@@ -25,6 +25,7 @@ import {
   discountOf,
   findCurrentSale,
   findSale,
+  findSaleRow,
   insertLine,
   insertOpenSaleUnlessCurrent,
   linesOf,
@@ -102,8 +103,9 @@ export class Sales {
     const existing = await findCurrentSale(this.db, actor.tillId)
     if (existing) return this.load(existing.id)
     const now = this.now()
-    await insertOpenSaleUnlessCurrent(this.db, {
-      id: newId('sale'),
+    const id = newId('sale')
+    const inserted = await insertOpenSaleUnlessCurrent(this.db, {
+      id,
       storeId: actor.storeId,
       tillId: actor.tillId,
       openedBy: actor.cashierId,
@@ -112,6 +114,8 @@ export class Sales {
       openedAt: now,
       updatedAt: now,
     })
+    if (inserted) return this.load(id)
+    // Another request opened one first: that one is the till's current sale.
     const current = await findCurrentSale(this.db, actor.tillId)
     if (!current) throw new Error('a sale just opened was not found')
     return this.load(current.id)
@@ -129,6 +133,13 @@ export class Sales {
     const sale = await this.load(saleId)
     if (sale.tillId !== actor.tillId) throw saleNotFound(saleId)
     return sale
+  }
+
+  /** A sale of the actor's till as stored, without its lines: for a look at its state and customer. */
+  async getRow(actor: Actor, saleId: string): Promise<SaleRow> {
+    const row = await findSaleRow(this.db, saleId)
+    if (!row || row.tillId !== actor.tillId) throw saleNotFound(saleId)
+    return row
   }
 
   /**
@@ -245,6 +256,13 @@ export class Sales {
    * the sale waits for payment returns the same.
    */
   async beginPayment(actor: Actor, saleId: string): Promise<{ sale: Sale; receipt: EpaymentReceipt }> {
+    await this.freezeForPayment(actor, saleId)
+    const sale = await this.load(saleId)
+    return { sale, receipt: toEpaymentReceipt(sale) }
+  }
+
+  /** `beginPayment` without reading the sale back (the payment flow reads it in its own transaction). */
+  async freezeForPayment(actor: Actor, saleId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const sale = await this.lockOwnSale(tx, actor, saleId)
       if (sale.state === 'awaiting_payment') return
@@ -262,8 +280,6 @@ export class Sales {
       const receiptNumber = sale.receiptNumber ?? (await takeReceiptNumber(tx, sale.storeId))
       await updateSale(tx, saleId, { state: 'awaiting_payment', receiptNumber, updatedAt: this.now() })
     })
-    const sale = await this.load(saleId)
-    return { sale, receipt: toEpaymentReceipt(sale) }
   }
 
   /** Unfreezes a sale whose payment failed or was cancelled, so the cashier can change the cart. */
@@ -282,6 +298,12 @@ export class Sales {
    * (not a cashier) once the amount is captured; registering twice is harmless.
    */
   async registerPaid(saleId: string, db: Db = this.db): Promise<Sale> {
+    await this.markPaid(saleId, db)
+    return this.load(saleId, db)
+  }
+
+  /** `registerPaid` without reading the sale back (the capture's transaction needs nothing back). */
+  async markPaid(saleId: string, db: Db = this.db): Promise<void> {
     await db.transaction(async (tx) => {
       const sale = await lockSale(tx, saleId)
       if (!sale) throw saleNotFound(saleId)
@@ -290,7 +312,6 @@ export class Sales {
       const now = this.now()
       await updateSale(tx, saleId, { state: 'paid', closedAt: now, updatedAt: now })
     })
-    return this.load(saleId, db)
   }
 
   /**

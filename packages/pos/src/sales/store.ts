@@ -27,12 +27,18 @@ export async function findCurrentSale(db: Db, tillId: string): Promise<SaleRow |
 /**
  * Inserts an open sale for the till unless it already has a current one; the
  * partial unique index decides between two requests racing to open one.
+ * True if this one was inserted.
  */
-export async function insertOpenSaleUnlessCurrent(db: Db, row: typeof sale.$inferInsert): Promise<void> {
-  await db.insert(sale).values(row).onConflictDoNothing({
-    target: sale.tillId,
-    where: sql`state IN ('open', 'awaiting_payment')`,
-  })
+export async function insertOpenSaleUnlessCurrent(db: Db, row: typeof sale.$inferInsert): Promise<boolean> {
+  const inserted = await db
+    .insert(sale)
+    .values(row)
+    .onConflictDoNothing({
+      target: sale.tillId,
+      where: sql`state IN ('open', 'awaiting_payment')`,
+    })
+    .returning({ id: sale.id })
+  return inserted.length === 1
 }
 
 /** The sale's row, locked until the transaction ends. */
@@ -53,6 +59,12 @@ export interface FoundSale extends SaleRow {
   member: SaleMemberRow | null
   /** The points its captured payment earned; null unless it was paid to a member. */
   pointsEarned: number | null
+}
+
+/** The sale's own row, nothing joined. */
+export async function findSaleRow(db: Db, saleId: string): Promise<SaleRow | undefined> {
+  const [row] = await db.select().from(sale).where(eq(sale.id, saleId))
+  return row
 }
 
 export async function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {

@@ -218,10 +218,12 @@ describe('two till processes on one PostgreSQL', () => {
         }
       }
       console.log(`platform calls by kind and process ${JSON.stringify(calls)}`)
-      // Both processes did background work (look-ups and captures), not only one of them.
+      // Both workers run over the same attempts; which one does a payment's look-ups and
+      // capture is a matter of timing. The webhooks land on B and wake B's worker at once,
+      // so B usually does it all, before A's first poll is due (5 s). What must hold is the
+      // above: each payment's work once, one call after another, whoever did it.
       const backgroundOf = (who: 'A' | 'B') => (calls.get?.[who] ?? 0) + (calls.capture?.[who] ?? 0)
-      expect(backgroundOf('A')).toBeGreaterThan(0)
-      expect(backgroundOf('B')).toBeGreaterThan(0)
+      expect(backgroundOf('A') + backgroundOf('B')).toBeGreaterThanOrEqual(2 * payments.length)
       // All creates came from A, where the cashiers pressed Pay.
       expect(calls.create).toEqual({ A: payments.length, B: 0 })
 

@@ -4,8 +4,11 @@
  * a reader for the till's Server-Sent Events, and a bounded wait for a
  * condition (never a fixed sleep).
  */
-import { defaultConfig, type RunningSandbox } from '@kasse/sandbox'
+import { defaultConfig, type RunningSandbox, startSandbox } from '@kasse/sandbox'
+import { afterEach, beforeEach } from 'vitest'
 import type { VippsSettings } from '../src/payments/platform.ts'
+import { type RunningPos, type StartPosOptions, startPos } from '../src/server.ts'
+import { freshTillStorage } from './database.ts'
 
 /** The till's settings for a running sandbox's seeded test merchant. */
 export function settingsFor(sandbox: RunningSandbox): VippsSettings {
@@ -33,6 +36,61 @@ export function sandboxControl(baseUrl: () => string) {
     if (response.status >= 300)
       throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
     return response.json()
+  }
+}
+
+/**
+ * For each test in the file: a sandbox listening on 127.0.0.1 and a fresh till
+ * database. `startTill` starts a till on them, paying through that sandbox;
+ * after the test every till still running is closed, the sandbox stopped and
+ * the database dropped. Call it once, at the top of a test file.
+ */
+export function useSandboxAndTills() {
+  let sandbox: RunningSandbox | undefined
+  let storage: Awaited<ReturnType<typeof freshTillStorage>> | undefined
+  const running: RunningPos[] = []
+
+  beforeEach(async () => {
+    sandbox = await startSandbox({ port: 0 })
+    storage = await freshTillStorage()
+  })
+
+  afterEach(async () => {
+    for (const till of running.splice(0)) await till.close().catch(() => {})
+    await sandbox?.close()
+    await storage?.drop()
+    sandbox = undefined
+    storage = undefined
+  })
+
+  return {
+    /** The current test's sandbox. */
+    get sandbox(): RunningSandbox {
+      if (!sandbox) throw new Error('the sandbox runs only inside a test')
+      return sandbox
+    },
+
+    /** A till on the test's database and sandbox (a second call is a restart or a second process). */
+    async startTill(
+      options: Omit<StartPosOptions, 'databaseUrl' | 'dataDir' | 'vipps'> = {},
+    ): Promise<RunningPos> {
+      if (!sandbox || !storage) throw new Error('a till starts only inside a test')
+      const till = await startPos({
+        port: 0,
+        ...options,
+        databaseUrl: storage.databaseUrl,
+        dataDir: storage.dataDir,
+        vipps: settingsFor(sandbox),
+      })
+      running.push(till)
+      return till
+    },
+
+    /** Stops a till before the test ends (to restart it, or to see what survives). */
+    async stopTill(till: RunningPos): Promise<void> {
+      running.splice(running.indexOf(till), 1)
+      await till.close()
+    },
   }
 }
 

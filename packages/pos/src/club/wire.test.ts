@@ -7,9 +7,7 @@
  * new member, and the sale paid with the points registered. Waits are
  * bounded polls for a condition, never fixed sleeps.
  */
-import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freshTillStorage } from '../../test/database.ts'
+import { describe, expect, it } from 'vitest'
 import { KARI_MSISDN } from '../../test/sandbox.ts'
 import { BATTERIES, MILK } from '../../test/till.ts'
 import {
@@ -18,40 +16,20 @@ import {
   type Json,
   type LiveEvent,
   sandboxControl,
-  settingsFor,
   signInOverHttp,
+  useSandboxAndTills,
 } from '../../test/wire.ts'
-import { type RunningPos, startPos } from '../server.ts'
 
-let sandbox: RunningSandbox
-let storage: Awaited<ReturnType<typeof freshTillStorage>>
-let till: RunningPos | undefined
+const wire = useSandboxAndTills()
 
-beforeEach(async () => {
-  sandbox = await startSandbox({ port: 0 })
-  storage = await freshTillStorage()
-})
-
-afterEach(async () => {
-  await till?.close().catch(() => {})
-  till = undefined
-  await sandbox.close()
-  await storage.drop()
-})
-
-const control = sandboxControl(() => sandbox.url)
+const control = sandboxControl(() => wire.sandbox.url)
 
 const lastOf = (events: LiveEvent[], name: string, match: (data: Json) => boolean) =>
   [...events].reverse().find((e) => e.event === name && match(e.data))?.data
 
 describe('the club checkout over the wire', { timeout: 60_000 }, () => {
   it('identify, enrol on the phone, pay: the screen follows live and the points are registered', async () => {
-    till = await startPos({
-      port: 0,
-      databaseUrl: storage.databaseUrl,
-      dataDir: storage.dataDir,
-      vipps: settingsFor(sandbox),
-    })
+    const till = await wire.startTill()
     const cashier = await signInOverHttp(till.url)
     const stream = await followEvents(till.url, cashier)
     try {

@@ -4,9 +4,7 @@
  * running on the real clock, the customer acting through the sandbox's
  * control API. Waits are bounded polls for a condition, never fixed sleeps.
  */
-import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freshTillStorage } from '../../test/database.ts'
+import { describe, expect, it } from 'vitest'
 import { KARI_MSISDN, MSN } from '../../test/sandbox.ts'
 import { BATTERIES, MILK, NEWSPAPER } from '../../test/till.ts'
 import {
@@ -15,43 +13,14 @@ import {
   type HttpTill,
   type Json,
   sandboxControl,
-  settingsFor,
   signInOverHttp,
+  useSandboxAndTills,
 } from '../../test/wire.ts'
-import { type RunningPos, startPos } from '../server.ts'
 
-let sandbox: RunningSandbox
-let storage: Awaited<ReturnType<typeof freshTillStorage>>
-const tills: RunningPos[] = []
+const wire = useSandboxAndTills()
+const { startTill, stopTill } = wire
 
-beforeEach(async () => {
-  sandbox = await startSandbox({ port: 0 })
-  storage = await freshTillStorage()
-})
-
-afterEach(async () => {
-  for (const till of tills.splice(0)) await till.close().catch(() => {})
-  await sandbox.close()
-  await storage.drop()
-})
-
-async function startTill(): Promise<RunningPos> {
-  const till = await startPos({
-    port: 0,
-    databaseUrl: storage.databaseUrl,
-    dataDir: storage.dataDir,
-    vipps: settingsFor(sandbox),
-  })
-  tills.push(till)
-  return till
-}
-
-async function stopTill(till: RunningPos): Promise<void> {
-  tills.splice(tills.indexOf(till), 1)
-  await till.close()
-}
-
-const control = sandboxControl(() => sandbox.url)
+const control = sandboxControl(() => wire.sandbox.url)
 
 /** A sale with three products, paid for by Kari who shows her personal QR; the request sent. */
 async function requestPayment(cashier: HttpTill): Promise<{ saleId: string; attempt: Json }> {

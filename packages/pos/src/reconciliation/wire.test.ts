@@ -6,10 +6,8 @@
  * reads the Report API and the in-flight check reads ePayment. Waits are
  * bounded polls for a condition, never fixed sleeps.
  */
-import { type RunningSandbox, startSandbox } from '@kasse/sandbox'
 import { newIdempotencyKey, VippsClient } from '@kasse/vipps'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freshTillStorage } from '../../test/database.ts'
+import { describe, expect, it } from 'vitest'
 import { KARI_MSISDN, MSN } from '../../test/sandbox.ts'
 import { BATTERIES, MILK, NEWSPAPER } from '../../test/till.ts'
 import {
@@ -19,43 +17,19 @@ import {
   sandboxControl,
   settingsFor,
   signInOverHttp,
+  useSandboxAndTills,
 } from '../../test/wire.ts'
 import { localDate } from '../journal/local-time.ts'
 import type { PaymentTimings } from '../payments/service.ts'
-import { type RunningPos, startPos } from '../server.ts'
 
-let sandbox: RunningSandbox
-let storage: Awaited<ReturnType<typeof freshTillStorage>>
-let till: RunningPos | undefined
+const wire = useSandboxAndTills()
+const startTill = (paymentTimings: Partial<PaymentTimings>) => wire.startTill({ paymentTimings })
 
-beforeEach(async () => {
-  sandbox = await startSandbox({ port: 0 })
-  storage = await freshTillStorage()
-})
-
-afterEach(async () => {
-  await till?.close().catch(() => {})
-  till = undefined
-  await sandbox.close()
-  await storage.drop()
-})
-
-async function startTill(paymentTimings: Partial<PaymentTimings>): Promise<RunningPos> {
-  till = await startPos({
-    port: 0,
-    databaseUrl: storage.databaseUrl,
-    dataDir: storage.dataDir,
-    vipps: settingsFor(sandbox),
-    paymentTimings,
-  })
-  return till
-}
-
-const control = sandboxControl(() => sandbox.url)
+const control = sandboxControl(() => wire.sandbox.url)
 
 /** The merchant's own client, as another system on the same MSN (or someone bypassing the till) uses it. */
 function merchantClient(): VippsClient {
-  const settings = settingsFor(sandbox)
+  const settings = settingsFor(wire.sandbox)
   return new VippsClient({
     host: settings.baseUrl as `https://${string}`,
     credentials: {

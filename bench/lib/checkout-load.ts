@@ -15,7 +15,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { Http1Pool, type HttpAnswer } from './http1.ts'
-import { cpuTimeMs, rssMb } from './processes.ts'
+import { cpuTimeMs, rssMb, treeCpuTimeMs } from './processes.ts'
 import { type LatencySummary, summarize, summarizeEach } from './stats.ts'
 
 /** The PIN of every bench cashier (bench data only, in the bench's own database). */
@@ -201,6 +201,12 @@ export interface CheckoutLoadOptions {
   registeredTimeoutMs: number
   /** The processes to measure, by name: their CPU time per checkout and resident memory. */
   processes: Record<string, number>
+  /**
+   * Process trees measured by CPU time only, by name and root pid: a database
+   * server the till uses, whose work per checkout is the till's work moved
+   * out of its process.
+   */
+  servers?: Record<string, number>
 }
 
 export interface ProcessUse {
@@ -318,6 +324,7 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
 
   const cpuBefore = process.cpuUsage()
   const processCpuBefore = mapValues(options.processes, cpuTimeMs)
+  const serverCpuBefore = mapValues(options.servers ?? {}, treeCpuTimeMs)
   const peaks: Record<string, number | undefined> = {}
   let sampling = true
   const sampler = (async () => {
@@ -351,6 +358,16 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
       cpuPercent: used === undefined ? undefined : (used / elapsed) * 100,
       cpuMsPerCheckout: used === undefined || registered === 0 ? undefined : used / registered,
       peakRssMb: peaks[name],
+    }
+  }
+  for (const [name, pid] of Object.entries(options.servers ?? {})) {
+    const before = serverCpuBefore[name]
+    const after = treeCpuTimeMs(pid)
+    const used = before === undefined || after === undefined ? undefined : after - before
+    processes[name] = {
+      cpuPercent: used === undefined ? undefined : (used / elapsed) * 100,
+      cpuMsPerCheckout: used === undefined || registered === 0 ? undefined : used / registered,
+      peakRssMb: undefined,
     }
   }
   return {

@@ -23,4 +23,11 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--cell-ms', '600000'])).toThrow(BenchUsageError)
     expect(() => parseBenchArgs(['--cell-ms'])).toThrow(/needs a value/)
   })
+
+  it('takes a PostgreSQL server for the checkout cells, and nothing else as one', () => {
+    expect(parseBenchArgs([]).databaseUrl).toBeUndefined()
+    const url = 'postgres://postgres@127.0.0.1:5432/postgres'
+    expect(parseBenchArgs(['--database-url', url]).databaseUrl).toBe(url)
+    expect(() => parseBenchArgs(['--database-url', '.kasse/pos-data'])).toThrow(/postgres:\/\/ URL/)
+  })
 })

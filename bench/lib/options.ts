@@ -9,6 +9,8 @@ export const BENCH_USAGE = `usage: kasse bench [options]   (or npm run bench -- 
   --warmup-ms 1500                    warm-up before each cell
   --startup-runs 3                    how many times kasse up is started and timed
   --out bench/results                 where bench.json, bench.md and the SVG charts go
+  --database-url postgres://…         checkout: also run every cell with the till on this PostgreSQL
+                                      server (in a database of its own, created and dropped by the run)
   --quick                             short cells and one start-up (a smoke run; do not commit its results)
   --profile                           profile the sandbox (node --cpu-prof) under lifecycle load instead;
                                       with --suites checkout, the till under the checkout load
@@ -77,6 +79,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break
       case 'out':
         options.outDir = value
+        break
+      case 'database-url':
+        if (!/^postgres(ql)?:\/\//.test(value)) {
+          throw new BenchUsageError(`--database-url must be a postgres:// URL, got '${value}'`)
+        }
+        options.databaseUrl = value
         break
       default:
         throw new BenchUsageError(`unknown option --${name}`)

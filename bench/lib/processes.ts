@@ -169,6 +169,37 @@ export function cpuTimeMs(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU time of a process and all its descendants, including the children it
+ * has already reaped (a PostgreSQL server: the postmaster and its backends).
+ */
+export function treeCpuTimeMs(root: number): number | undefined {
+  let total = 0
+  for (const pid of processTree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // utime, stime, and for the root also cutime and cstime: its children that ended.
+      const own = Number(fields[11]) + Number(fields[12])
+      const reaped = pid === root ? Number(fields[13]) + Number(fields[14]) : 0
+      total += own + reaped
+    } catch {
+      if (pid === root) return undefined
+    }
+  }
+  return (total / CLOCK_TICKS_PER_SECOND) * 1000
+}
+
+/** The parent of a process (Linux); undefined when it cannot be read. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return undefined
+  }
+}
+
 // USER_HZ is 100 on every Linux the bench runs on (x86-64 and arm64 alike).
 const CLOCK_TICKS_PER_SECOND = 100
 

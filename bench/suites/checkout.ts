@@ -5,6 +5,8 @@
  * each one's CPU and memory are its own; the till on its embedded database in
  * the bench's temporary folder, prepared with one till and cashier per
  * concurrent checkout (servers/till-setup.ts). The load: lib/checkout-load.ts.
+ * With `--database-url`, every cell runs again with the till on that
+ * PostgreSQL server, what a store with many tills runs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -19,7 +21,7 @@ import {
   TillSession,
 } from '../lib/checkout-load.ts'
 import { Http1Pool } from '../lib/http1.ts'
-import { type Child, freePort, rssMb, waitForHttp } from '../lib/processes.ts'
+import { type Child, freePort, parentOf, rssMb, waitForHttp } from '../lib/processes.ts'
 import { checkTarget, formatMs } from '../lib/report.ts'
 import type { BenchContext, BenchSuite, SuiteResult, TargetCheck } from './types.ts'
 
@@ -34,9 +36,29 @@ export interface CheckoutLimits {
 export interface CheckoutCell extends CheckoutResult {
   tills: number
   loadAverage: number
+  database: DatabaseKind
+}
+
+/** Where the till keeps its data: its embedded PGlite, or a PostgreSQL server. */
+export type DatabaseKind = 'embedded' | 'postgresql'
+
+const DATABASE_LABEL: Record<DatabaseKind, string> = {
+  embedded: 'embedded (PGlite)',
+  postgresql: 'PostgreSQL server',
+}
+
+/** The till's database for one pass of the cells. */
+interface TillDatabase {
+  kind: DatabaseKind
+  /** `--data-dir` or `--database-url`, for till-setup.ts and `kasse pos`. */
+  args: string[]
+  /** The server's postmaster when it runs on this machine, so its CPU is measured too. */
+  serverPid?: number
+  drop(): Promise<void>
 }
 
 interface ProcessMemory {
+  database: DatabaseKind
   process: string
   pid: number
   idleMb: number | undefined
@@ -80,6 +102,7 @@ async function startServices(
   ctx: BenchContext,
   workDir: string,
   tills: BenchTill[],
+  database: TillDatabase,
   started: Child[],
   tillProfileDir: string | undefined,
 ) {
@@ -95,10 +118,15 @@ async function startServices(
     { cwd: workDir, env },
   )
   started.push(sandbox)
-  const dataDir = join(workDir, 'pos-data')
   const setup = ctx.children.spawn(
     process.execPath,
-    ['--import', 'tsx', join(ctx.root, 'bench', 'servers', 'till-setup.ts'), dataDir, String(tills.length)],
+    [
+      '--import',
+      'tsx',
+      join(ctx.root, 'bench', 'servers', 'till-setup.ts'),
+      ...database.args,
+      String(tills.length),
+    ],
     { cwd: ctx.root, env },
   )
   await Promise.all([
@@ -116,8 +144,7 @@ async function startServices(
       new URL(tillUrl).port,
       '--sandbox-url',
       sandboxUrl,
-      '--data-dir',
-      dataDir,
+      ...database.args,
     ],
     { cwd: workDir, env },
   )
@@ -131,62 +158,135 @@ export function checkoutSuite(limits: CheckoutLimits = { maxCheckoutsPerCell: 1_
     id: 'checkout',
     title: 'Checkout at the till: sale to "Payment registered"',
     async run(ctx: BenchContext): Promise<SuiteResult> {
-      const concurrency = [...ctx.options.concurrency].sort((a, b) => a - b)
-      const tills = benchTills(Math.max(...concurrency))
-      const workDir = mkdtempSync(join(tmpdir(), 'kasse-bench-checkout-'))
-      const started: Child[] = []
-      const sessions: TillSession[] = []
-      const sandboxPool = { current: undefined as Http1Pool | undefined }
       const cells: CheckoutCell[] = []
       const memory: ProcessMemory[] = []
+      const workDir = mkdtempSync(join(tmpdir(), 'kasse-bench-checkout-'))
       try {
-        ctx.log(`  starting kasse sandbox and kasse pos with ${tills.length} bench tills`)
-        const services = await startServices(ctx, workDir, tills, started, limits.tillProfileDir)
-        const processes = { till: services.till.pid, sandbox: services.sandbox.pid }
-        // Signing in hashes each PIN with scrypt; one at a time keeps the till answering.
-        for (const till of tills) {
-          sessions.push(await TillSession.open(services.tillUrl, till, REGISTERED_TIMEOUT_MS))
+        const embedded: TillDatabase = {
+          kind: 'embedded',
+          args: ['--data-dir', join(workDir, 'pos-data')],
+          drop: async () => {},
         }
-        await sleep(2000)
-        for (const [name, pid] of Object.entries(processes)) {
-          memory.push({
-            process: name,
-            pid,
-            idleMb: rssMb(pid),
-            peakUnderLoadMb: undefined,
-            afterLoadMb: undefined,
-          })
-        }
-        sandboxPool.current = new Http1Pool(services.sandboxUrl, REGISTERED_TIMEOUT_MS)
-        for (const n of concurrency) {
-          const common = {
-            sessions,
-            sandbox: sandboxPool.current,
-            concurrency: n,
-            maxCheckouts: limits.maxCheckoutsPerCell,
-            registeredTimeoutMs: REGISTERED_TIMEOUT_MS,
-            processes,
+        await runCells(ctx, limits, workDir, embedded, cells, memory)
+        if (ctx.options.databaseUrl) {
+          const server = await freshPostgresDatabase(ctx.options.databaseUrl)
+          try {
+            await runCells(ctx, limits, workDir, server, cells, memory)
+          } finally {
+            await server.drop()
           }
-          await runCheckoutLoad({ ...common, durationMs: ctx.options.warmupMs })
-          const loadAverage = loadavg()[0] ?? 0
-          const result = await runCheckoutLoad({ ...common, durationMs: ctx.options.cellMs })
-          cells.push({ tills: n, loadAverage, ...result })
-          for (const entry of memory) {
-            const peak = result.processes[entry.process]?.peakRssMb
-            if (peak !== undefined && peak > (entry.peakUnderLoadMb ?? 0)) entry.peakUnderLoadMb = peak
-          }
-          ctx.log(
-            `  ${n} ${n === 1 ? 'till' : 'tills'}: ${result.checkoutsPerSecond.toFixed(1)} checkouts/s, p50 ${formatMs(result.checkout?.p50)} ms, p99 ${formatMs(result.checkout?.p99)} ms, ${result.errors} errors`,
-          )
         }
-        for (const entry of memory) entry.afterLoadMb = rssMb(entry.pid)
       } finally {
-        for (const session of sessions) session.close()
-        sandboxPool.current?.close()
-        for (const child of started) await ctx.children.stop(child, 10_000)
         rmSync(workDir, { recursive: true, force: true })
       }
       return checkoutResult(this.id, this.title, ctx, cells, memory)
+    },
+  }
+}
+
+/** The sandbox and a till on `database`, then every cell, adding to `cells` and `memory`. */
+async function runCells(
+  ctx: BenchContext,
+  limits: CheckoutLimits,
+  workDir: string,
+  database: TillDatabase,
+  cells: CheckoutCell[],
+  memory: ProcessMemory[],
+): Promise<void> {
+  const concurrency = [...ctx.options.concurrency].sort((a, b) => a - b)
+  const tills = benchTills(Math.max(...concurrency))
+  const started: Child[] = []
+  const sessions: TillSession[] = []
+  let sandboxPool: Http1Pool | undefined
+  const ours: ProcessMemory[] = []
+  try {
+    ctx.log(
+      `  starting kasse sandbox and kasse pos (${DATABASE_LABEL[database.kind]}) with ${tills.length} bench tills`,
+    )
+    const services = await startServices(ctx, workDir, tills, database, started, limits.tillProfileDir)
+    const processes = { till: services.till.pid, sandbox: services.sandbox.pid }
+    const servers = database.serverPid === undefined ? undefined : { database: database.serverPid }
+    // Signing in hashes each PIN with scrypt; one at a time keeps the till answering.
+    for (const till of tills) {
+      sessions.push(await TillSession.open(services.tillUrl, till, REGISTERED_TIMEOUT_MS))
+    }
+    await sleep(2000)
+    for (const [name, pid] of Object.entries(processes)) {
+      ours.push({
+        database: database.kind,
+        process: name,
+        pid,
+        idleMb: rssMb(pid),
+        peakUnderLoadMb: undefined,
+        afterLoadMb: undefined,
+      })
+    }
+    sandboxPool = new Http1Pool(services.sandboxUrl, REGISTERED_TIMEOUT_MS)
+    for (const n of concurrency) {
+      const common = {
+        sessions,
+        sandbox: sandboxPool,
+        concurrency: n,
+        maxCheckouts: limits.maxCheckoutsPerCell,
+        registeredTimeoutMs: REGISTERED_TIMEOUT_MS,
+        processes,
+        ...(servers ? { servers } : {}),
+      }
+      await runCheckoutLoad({ ...common, durationMs: ctx.options.warmupMs })
+      const loadAverage = loadavg()[0] ?? 0
+      const result = await runCheckoutLoad({ ...common, durationMs: ctx.options.cellMs })
+      cells.push({ tills: n, loadAverage, database: database.kind, ...result })
+      for (const entry of ours) {
+        const peak = result.processes[entry.process]?.peakRssMb
+        if (peak !== undefined && peak > (entry.peakUnderLoadMb ?? 0)) entry.peakUnderLoadMb = peak
+      }
+      ctx.log(
+        `  ${n} ${n === 1 ? 'till' : 'tills'}: ${result.checkoutsPerSecond.toFixed(1)} checkouts/s, p50 ${formatMs(result.checkout?.p50)} ms, p99 ${formatMs(result.checkout?.p99)} ms, ${result.errors} errors`,
+      )
+    }
+    for (const entry of ours) entry.afterLoadMb = rssMb(entry.pid)
+  } finally {
+    memory.push(...ours)
+    for (const session of sessions) session.close()
+    sandboxPool?.close()
+    for (const child of started) await ctx.children.stop(child, 10_000)
+  }
+}
+
+/**
+ * A database of the bench's own on the PostgreSQL server at `serverUrl`,
+ * created empty (the till migrates it) and dropped when the pass ends, so a
+ * run never touches anything else on that server.
+ */
+async function freshPostgresDatabase(serverUrl: string): Promise<TillDatabase> {
+  const { default: pg } = await import('pg')
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  const name = `kasse_bench_${process.pid}_${Date.now()}`
+  let serverPid: number | undefined
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+    const backend = await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    // A backend's parent is the postmaster, when the server runs on this machine.
+    const backendPid = backend.rows[0]?.pid
+    serverPid = backendPid === undefined ? undefined : parentOf(backendPid)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return {
+    kind: 'postgresql',
+    args: ['--database-url', url.toString()],
+    ...(serverPid !== undefined ? { serverPid } : {}),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl })
+      await client.connect()
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } finally {
+        await client.end()
+      }
     },
   }
 }
@@ -204,20 +304,30 @@ function checkoutResult(
   cells: CheckoutCell[],
   memory: ProcessMemory[],
 ): SuiteResult {
-  const p99At = (tills: number) => cells.find((cell) => cell.tills === tills)?.checkout?.p99
-  const targets: TargetCheck[] = [
-    [10, 50],
-    [50, 200],
-  ].map(([tills, wanted]) =>
-    checkTarget({
-      id: `checkout-p99-${tills}`,
-      description: `checkout p99, sale to "Payment registered", at ${tills} tills`,
-      measured: p99At(tills!),
-      comparison: '<=',
-      target: wanted!,
-      unit: 'ms',
-    }),
+  const kinds = [...new Set(cells.map((cell) => cell.database))]
+  const several = kinds.length > 1
+  const p99At = (database: DatabaseKind, tills: number) =>
+    cells.find((cell) => cell.database === database && cell.tills === tills)?.checkout?.p99
+  const targets: TargetCheck[] = (kinds.length > 0 ? kinds : (['embedded'] as DatabaseKind[])).flatMap(
+    (database) =>
+      [
+        [10, 50],
+        [50, 200],
+      ].map(([tills, wanted]) =>
+        checkTarget({
+          id: database === 'embedded' ? `checkout-p99-${tills}` : `checkout-p99-${tills}-${database}`,
+          description: `checkout p99, sale to "Payment registered", at ${tills} tills${several ? `, ${DATABASE_LABEL[database]}` : ''}`,
+          measured: p99At(database, tills!),
+          comparison: '<=',
+          target: wanted!,
+          unit: 'ms',
+        }),
+      ),
   )
+  const withDatabase = (row: string[], database: DatabaseKind) =>
+    several ? [DATABASE_LABEL[database], ...row] : row
+  const databaseHeader = several ? ['database'] : []
+  const serverCpu = cells.some((cell) => cell.processes.database !== undefined)
   const stepNames = [...new Set(cells.flatMap((cell) => Object.keys(cell.steps)))]
   return {
     id,
@@ -227,6 +337,7 @@ function checkoutResult(
       {
         title: 'Checkouts: sale opened to the "Payment registered" event, and the wait after the approval',
         headers: [
+          ...databaseHeader,
           'tills',
           'checkouts/s',
           'checkouts',
@@ -240,45 +351,62 @@ function checkoutResult(
           'till CPU ms/checkout',
           'sandbox CPU',
           'sandbox CPU ms/checkout',
+          ...(serverCpu ? ['database server CPU ms/checkout'] : []),
           'client CPU',
           'load average',
         ],
-        rows: cells.map((cell) => [
-          String(cell.tills),
-          cell.checkoutsPerSecond.toFixed(1),
-          String(cell.checkouts),
-          String(cell.errors),
-          ms(cell.checkout?.p50),
-          ms(cell.checkout?.p95),
-          ms(cell.checkout?.p99),
-          ms(cell.approvalToRegistered?.p50),
-          ms(cell.approvalToRegistered?.p99),
-          percent(cell.processes.till?.cpuPercent),
-          ms(cell.processes.till?.cpuMsPerCheckout),
-          percent(cell.processes.sandbox?.cpuPercent),
-          ms(cell.processes.sandbox?.cpuMsPerCheckout),
-          percent(cell.clientCpuPercent),
-          cell.loadAverage.toFixed(2),
-        ]),
+        rows: cells.map((cell) =>
+          withDatabase(
+            [
+              String(cell.tills),
+              cell.checkoutsPerSecond.toFixed(1),
+              String(cell.checkouts),
+              String(cell.errors),
+              ms(cell.checkout?.p50),
+              ms(cell.checkout?.p95),
+              ms(cell.checkout?.p99),
+              ms(cell.approvalToRegistered?.p50),
+              ms(cell.approvalToRegistered?.p99),
+              percent(cell.processes.till?.cpuPercent),
+              ms(cell.processes.till?.cpuMsPerCheckout),
+              percent(cell.processes.sandbox?.cpuPercent),
+              ms(cell.processes.sandbox?.cpuMsPerCheckout),
+              ...(serverCpu ? [ms(cell.processes.database?.cpuMsPerCheckout)] : []),
+              percent(cell.clientCpuPercent),
+              cell.loadAverage.toFixed(2),
+            ],
+            cell.database,
+          ),
+        ),
       },
       {
         title: 'Each step of a checkout, p50 / p99 ms',
-        headers: ['tills', ...stepNames],
-        rows: cells.map((cell) => [
-          String(cell.tills),
-          ...stepNames.map((name) => `${ms(cell.steps[name]?.p50)} / ${ms(cell.steps[name]?.p99)}`),
-        ]),
+        headers: [...databaseHeader, 'tills', ...stepNames],
+        rows: cells.map((cell) =>
+          withDatabase(
+            [
+              String(cell.tills),
+              ...stepNames.map((name) => `${ms(cell.steps[name]?.p50)} / ${ms(cell.steps[name]?.p99)}`),
+            ],
+            cell.database,
+          ),
+        ),
       },
       {
         title: 'Resident memory of each process, idle and under the checkout load',
-        headers: ['process', 'pid', 'idle', 'peak under load', 'after load'],
-        rows: memory.map((m) => [
-          m.process === 'till' ? 'till (kasse pos)' : 'sandbox (kasse sandbox)',
-          String(m.pid),
-          mib(m.idleMb),
-          mib(m.peakUnderLoadMb),
-          mib(m.afterLoadMb),
-        ]),
+        headers: [...databaseHeader, 'process', 'pid', 'idle', 'peak under load', 'after load'],
+        rows: memory.map((m) =>
+          withDatabase(
+            [
+              m.process === 'till' ? 'till (kasse pos)' : 'sandbox (kasse sandbox)',
+              String(m.pid),
+              mib(m.idleMb),
+              mib(m.peakUnderLoadMb),
+              mib(m.afterLoadMb),
+            ],
+            m.database,
+          ),
+        ),
       },
     ],
     targets,
@@ -286,6 +414,11 @@ function checkoutResult(
       `A checkout: POST /api/sales, two products by barcode, the customer's number, Pay (202), then the customer's approval on the sandbox's control API, until the till's event stream (GET /api/events) says the attempt is \`captured\` ("Payment registered"): the webhook delivered, the payment captured and the sale registered paid. Each bench till has its own signed-in cashier, open event stream and customer; ${ctx.options.warmupMs} ms warm-up, then ${ctx.options.cellMs} ms measured per cell.`,
       "`kasse sandbox` and `kasse pos` as `kasse up` runs them (log level warn, the embedded database, the sandbox's default config plus the bench customers, rate limits on), each in its own process; `kasse up` also runs the shop, whose webhook receives the same merchant's events, so under `kasse up` the sandbox delivers each event twice.",
       "CPU: each process's CPU time during the cell, from /proc, divided by the checkouts registered. Memory: VmRSS, idle 2 s after the tills signed in, peak sampled every 100 ms under the load.",
+      ...(several
+        ? [
+            `The cells ran twice: the till on its embedded database, as \`kasse up\` runs it, and on the PostgreSQL server given by --database-url (in a database of the run's own), as a store with many tills runs it.${serverCpu ? " The database server's CPU is that of its whole process tree (the postmaster and its backends), the till's database work moved out of the till's process." : ''}`,
+          ]
+        : []),
     ],
     charts: [
       {
@@ -294,7 +427,7 @@ function checkoutResult(
         unit: 'ms',
         bars: cells.flatMap((cell) =>
           (['p50', 'p95', 'p99'] as const).map((p) => ({
-            group: `${cell.tills} ${cell.tills === 1 ? 'till' : 'tills'}`,
+            group: `${cell.tills} ${cell.tills === 1 ? 'till' : 'tills'}${several ? `, ${cell.database === 'embedded' ? 'PGlite' : 'PostgreSQL'}` : ''}`,
             label: p,
             series: p,
             value: cell.checkout?.[p] ?? Number.NaN,

@@ -24,6 +24,11 @@ export interface BenchOptions {
   outDir: string
   /** Profile the sandbox under lifecycle load instead of running the suites. */
   profile: boolean
+  /**
+   * A PostgreSQL server to run the checkout cells on as well (the till's
+   * database for a store with many tills), beside the embedded database.
+   */
+  databaseUrl?: string
 }
 
 /** One cell of load: one server, one scenario, one number of concurrent clients. */

@@ -228,6 +228,22 @@ describe('transactions', () => {
     ])
   })
 
+  it('go on after a refusal inside a savepoint is rolled back to, as the till’s conflict handling does', async () => {
+    const db = drizzle(cached as unknown as PGlite)
+    await db.insert(note).values({ id: 'n1', title: 'taken', words: 1 })
+    await db.transaction(async (tx) => {
+      const refused = await tx
+        .transaction((inner) => inner.insert(note).values({ id: 'n2', title: 'taken', words: 2 }))
+        .catch((e: unknown) => e)
+      expect(isUniqueViolation(refused)).toBe(true)
+      await tx.insert(note).values({ id: 'n3', title: 'free', words: 3 })
+    })
+    expect((await db.select({ id: note.id }).from(note).orderBy(note.id)).map((n) => n.id)).toEqual([
+      'n1',
+      'n3',
+    ])
+  })
+
   it('run one at a time with the statements outside them, as PGlite’s do', async () => {
     await cached.query('INSERT INTO note (id, title, words) VALUES ($1, $2, $3)', ['n', 'counter', 0])
     const bump = 'UPDATE note SET words = words + 1 WHERE id = $1'

@@ -60,6 +60,9 @@ type Parser = (text: string, typeId: number) => unknown
 /** Prepared statements kept per client; each holds a plan in PostgreSQL's memory. */
 export const MAX_STATEMENTS = 200
 
+/** Numbers the prepared statements' names; one sequence for the process, so two caches on one client never clash. */
+let statementsNamed = 0
+
 interface PreparedStatement {
   name: string
   paramTypes: number[]
@@ -143,7 +146,6 @@ export class PreparedPglite {
   readonly #statements = new Map<string, PreparedStatement>()
   /** Names of prepared statements to close with the next call into PostgreSQL. */
   #toClose: string[] = []
-  #nextName = 0
   /** Set when the running transaction changed the schema: its end (or a rollback to a savepoint) may undo that. */
   #schemaChangedInTransaction = false
   readonly #outside: Scope
@@ -282,7 +284,7 @@ export class PreparedPglite {
 
   /** Parses `text` as a new named statement and learns its parameter and column types. */
   async #prepare(text: string, params: unknown[], options?: QueryOptions): Promise<PreparedStatement> {
-    const name = `kasse_${++this.#nextName}`
+    const name = `kasse_${++statementsNamed}`
     const messages = await this.#send(
       [serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), SYNC],
       text,

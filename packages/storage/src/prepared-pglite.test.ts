@@ -267,6 +267,9 @@ describe('transactions', () => {
     try {
       await cached.transaction(async (tx) => {
         await tx.query('SELECT pg_notify($1, $2)', ['pgfast', 'committed'])
+        const kept = cached.cachedStatements
+        await tx.query("NOTIFY pgfast, 'as a statement'")
+        expect(cached.cachedStatements).toBe(kept)
         await new Promise((resolve) => setTimeout(resolve, 0))
         expect(payloads).toEqual([])
       })
@@ -278,7 +281,7 @@ describe('transactions', () => {
       ).rejects.toThrow('undo')
       await cached.query('SELECT pg_notify($1, $2)', ['pgfast', 'on its own'])
       await new Promise((resolve) => setTimeout(resolve, 0))
-      expect(payloads).toEqual(['committed', 'on its own'])
+      expect(payloads).toEqual(['committed', 'as a statement', 'on its own'])
     } finally {
       await unlisten()
     }

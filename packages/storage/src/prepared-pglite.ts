@@ -72,9 +72,9 @@ interface PreparedStatement {
 
 /** Statements whose plan may be cached: queries and DML. */
 const CACHEABLE = /^(?:select|insert|update|delete|with|values|table)\b/i
-/** Transaction control: never cached, changes no schema. */
+/** Transaction control, and statements that change no schema: never cached, forget nothing. */
 const TRANSACTION_CONTROL =
-  /^(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|set\s+transaction)\b/i
+  /^(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|set\s+transaction|listen|unlisten|notify|show)\b/i
 const LEADING_COMMENTS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/
 
 type StatementKind = 'cacheable' | 'transaction' | 'schema'

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { PGlite } from '@electric-sql/pglite'
 import { openDatabase, startPos } from '@kasse/pos'
 import { loadConfig, startSandbox } from '@kasse/sandbox'
+import { PreparedPglite } from '../../packages/storage/src/prepared-pglite.ts'
 import { benchTills, benchUsers, runCheckoutLoad, TillSession } from '../lib/checkout-load.ts'
 import { Http1Pool } from '../lib/http1.ts'
 import { prepareBenchTills } from '../lib/till-data.ts'
@@ -57,9 +58,21 @@ function counted(original: Method, method: string, prefix: string): Method {
     }
   }
 }
-const prototype = PGlite.prototype as unknown as Record<string, Method>
-for (const method of ['query', 'exec', 'transaction'] as const) {
-  prototype[method] = counted(prototype[method]!, method, '')
+/**
+ * The till's statements reach PGlite through the statement cache
+ * (packages/storage/src/prepared-pglite.ts), whose `query` and `transaction`
+ * stand in for PGlite's, so those are counted; with
+ * KASSE_PGLITE_STATEMENT_CACHE=off they are PGlite's own.
+ */
+const wrapped = (prototype: unknown, methods: readonly string[]) => {
+  const methodsOf = prototype as Record<string, Method>
+  for (const method of methods) methodsOf[method] = counted(methodsOf[method]!, method, '')
+}
+if (process.env.KASSE_PGLITE_STATEMENT_CACHE === 'off') {
+  wrapped(PGlite.prototype, ['query', 'exec', 'transaction'])
+} else {
+  wrapped(PreparedPglite.prototype, ['query', 'transaction'])
+  wrapped(PGlite.prototype, ['exec'])
 }
 
 const tills = benchTills(1)

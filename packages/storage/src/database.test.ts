@@ -145,12 +145,17 @@ describe('the embedded database', () => {
       expect((await historyOf(other, 'other_migration')).map((r) => r.name)).toEqual(['0001_initial.sql'])
       await other.db.insert(otherThing).values({ id: 'o1' })
       await notes.db.insert(note).values({ id: 'n1', title: 'Handleliste', words: 3 })
+      await notes.db.transaction((tx) => tx.insert(note).values({ id: 'n2', title: 'Dagbok', words: 1 }))
       // Closing the second application's view leaves the database to its opener.
       await other.close()
-      expect(await notes.db.select().from(note)).toHaveLength(1)
+      expect(await notes.db.select().from(note)).toHaveLength(2)
       await notes.close()
 
+      // What was written in and out of transactions is on disk.
       const reopened = await openDatabase(NOTES, { dataDir })
+      expect(
+        (await reopened.db.select({ id: note.id }).from(note).orderBy(note.id)).map((n) => n.id),
+      ).toEqual(['n1', 'n2'])
       const again = await openAlongside(reopened, OTHER)
       expect(await again.db.select().from(otherThing)).toEqual([{ id: 'o1' }])
       expect(await historyOf(again, 'other_migration')).toHaveLength(1)

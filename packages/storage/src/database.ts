@@ -19,11 +19,12 @@ import { loadMigrations, migrate } from './migrate.ts'
  * CPU for a client it never used.
  */
 const pgliteDriver = async () => {
-  const [{ PGlite }, { drizzle }] = await Promise.all([
+  const [{ PGlite }, { drizzle }, { PreparedPglite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
+    import('./prepared-pglite.ts'),
   ])
-  return { PGlite, drizzle }
+  return { PGlite, drizzle, PreparedPglite }
 }
 
 const postgresDriver = async () => {
@@ -198,7 +199,7 @@ async function openPglite<T extends Tables>(
     mkdirSync(dataDir, { recursive: true })
     unlock = lockDataDir(dataDir, schema.label)
   }
-  const { PGlite, drizzle: drizzlePglite } = await pgliteDriver()
+  const { PGlite, drizzle: drizzlePglite, PreparedPglite } = await pgliteDriver()
   let client: PGlite
   try {
     client = dataDir
@@ -208,13 +209,20 @@ async function openPglite<T extends Tables>(
     unlock()
     throw error
   }
-  const db = drizzlePglite(client, { schema: schema.tables }) as unknown as Db<T>
+  // Every statement goes through the statement cache (prepared-pglite.ts),
+  // which drizzle takes for the PGlite client it stands in for.
+  // KASSE_PGLITE_STATEMENT_CACHE=off hands drizzle PGlite itself (A/B runs).
+  const statements =
+    process.env.KASSE_PGLITE_STATEMENT_CACHE === 'off'
+      ? client
+      : (new PreparedPglite(client) as unknown as PGlite)
+  const db = drizzlePglite(statements, { schema: schema.tables }) as unknown as Db<T>
   const database: Database<T> = {
     db,
     kind: 'pglite',
     schema,
     withRawTransaction: (work) =>
-      client.transaction((tx) =>
+      statements.transaction((tx) =>
         work({
           exec: async (text) => {
             await tx.exec(text)
@@ -235,7 +243,7 @@ async function openPglite<T extends Tables>(
       unlock()
     },
   }
-  drizzleOver.set(database, (tables) => drizzlePglite(client, { schema: tables }) as unknown as Db)
+  drizzleOver.set(database, (tables) => drizzlePglite(statements, { schema: tables }) as unknown as Db)
   return database
 }
 

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { Client as PgClient } from 'pg'
+import { createFromTemplate } from './cluster-template.ts'
 import { loadMigrations, migrate } from './migrate.ts'
 
 /**
@@ -201,6 +202,7 @@ async function openPglite<T extends Tables>(
   const { PGlite, drizzle: drizzlePglite } = await pgliteDriver()
   let client: PGlite
   try {
+    if (dataDir) await createFromTemplate(dataDir, PGlite)
     client = dataDir
       ? await PGlite.create(dataDir)
       : await PGlite.create(template ? { loadDataDir: template } : {})

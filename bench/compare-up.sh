@@ -43,6 +43,8 @@ up() {
   local dir=$work/run-$label
   mkdir -p "$dir"
   if [[ $mode == first ]]; then rm -rf "$dir/.kasse"; fi
+  # The last run's output would say "kasse is up" before this one's replaces it.
+  rm -f "$dir/out"
   local started
   started=$(date +%s%N)
   (cd "$dir" && LOG_LEVEL=warn exec node "$tree/packages/cli/bin/kasse.mjs" up \

@@ -146,6 +146,8 @@ export async function ensureCliBuilt(options = {}) {
       target: `node${process.versions.node.split('.')[0]}`,
       // Class and function names as in the source (error names, logs), as tsx keeps them.
       keepNames: true,
+      // For stack traces into the TypeScript: node --enable-source-maps. Not on by
+      // default: Node then reads every loaded module's map (PGlite's too), ~0.2 s.
       sourcemap: 'inline',
       sourcesContent: false,
       metafile: true,

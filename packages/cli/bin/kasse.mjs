@@ -26,8 +26,6 @@ async function fromBundle() {
     )
     return fromSource()
   }
-  // Stack traces point into the TypeScript sources, as under tsx.
-  process.setSourceMapsEnabled(true)
   return (await import(pathToFileURL(bundle).href)).main(argv)
 }
 

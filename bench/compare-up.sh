@@ -4,16 +4,20 @@
 # the CPU time it had used by then and its resident memory, with the load
 # average. For the before/after of a start-up change (bench/README.md).
 #
-#   bench/compare-up.sh <commit> [runs]      e.g. bench/compare-up.sh 716c622 4
+#   bench/compare-up.sh <commit> [runs] [first]   e.g. bench/compare-up.sh 716c622 4
 #
 # The commit is extracted (git archive) into a temporary folder that uses this
 # checkout's node_modules, with its own @kasse/* packages. Each side starts once
 # unmeasured first (tsx compiles, the embedded database is created), then
-# `runs` times measured. Only the processes this script starts are stopped.
+# `runs` times measured. With `first`, each measured run starts in an emptied
+# folder, so it creates, migrates and seeds its embedded database: a first
+# start (what the bench's startup suite judges). Only the processes this
+# script starts are stopped.
 set -euo pipefail
 
-rev=${1:?usage: bench/compare-up.sh <commit> [runs]}
+rev=${1:?usage: bench/compare-up.sh <commit> [runs] [first]}
 runs=${2:-3}
+mode=${3:-warm}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d -t kasse-compare-up-XXXXXX)
 pid=
@@ -38,6 +42,9 @@ up() {
   local label=$1 tree=$2 run=$3
   local dir=$work/run-$label
   mkdir -p "$dir"
+  if [[ $mode == first ]]; then rm -rf "$dir/.kasse"; fi
+  # The last run's output would say "kasse is up" before this one's replaces it.
+  rm -f "$dir/out"
   local started
   started=$(date +%s%N)
   (cd "$dir" && LOG_LEVEL=warn exec node "$tree/packages/cli/bin/kasse.mjs" up \
@@ -63,7 +70,7 @@ up() {
   pid=
 }
 
-echo "kasse up at $rev (before) and in $root (after), $runs runs each, alternating"
+echo "kasse up at $rev (before) and in $root (after), $runs $mode starts each, alternating"
 up before "$before" warm-up
 up after "$root" warm-up
 for run in $(seq 1 "$runs"); do

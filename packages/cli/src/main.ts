@@ -181,7 +181,6 @@ function closeOnSignal(closers: Array<() => Promise<void>>): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'bench') return (await import('./bench.ts')).bench(argv.slice(1))
   try {
     const { command, flags } = parseArgs(argv, COMMANDS)
     switch (command) {

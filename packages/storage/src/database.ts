@@ -6,11 +6,13 @@
  * their own with their own schema (tables, migrations, migration history), so
  * both may live in one PostgreSQL database without touching each other's.
  */
+import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { Client as PgClient } from 'pg'
-import { loadMigrations, migrate } from './migrate.ts'
+import { createFromTemplate, type TemplateContents } from './cluster-template.ts'
+import { loadMigrations, type Migration, migrate } from './migrate.ts'
 
 /**
  * Each backend's driver is loaded when a database of that kind opens, never
@@ -127,15 +129,16 @@ export async function openDatabase<T extends Tables>(
   schema: DatabaseSchema<T>,
   options: OpenDatabaseOptions,
 ): Promise<Database<T>> {
+  const migrations = options.migrate !== false ? loadMigrations(schema.migrationsDir) : undefined
   let database: Database<T>
   if (options.databaseUrl)
     database = await openPostgres(schema, options.databaseUrl, options.maxConnections ?? 10)
   else if (options.inMemory) database = await openPglite(schema, undefined, options.template)
-  else if (options.dataDir) database = await openPglite(schema, options.dataDir)
+  else if (options.dataDir) database = await openPglite(schema, options.dataDir, undefined, migrations)
   else throw new Error(`${schema.label}: give a databaseUrl, a dataDir or inMemory`)
-  if (options.migrate !== false) {
+  if (migrations) {
     try {
-      await migrate(database, loadMigrations(schema.migrationsDir), { historyTable: schema.historyTable })
+      await migrate(database, migrations, { historyTable: schema.historyTable })
     } catch (error) {
       await database.close()
       throw error
@@ -193,6 +196,7 @@ async function openPglite<T extends Tables>(
   schema: DatabaseSchema<T>,
   dataDir: string | undefined,
   template?: Blob,
+  migrations?: Migration[],
 ): Promise<Database<T>> {
   let unlock = () => {}
   if (dataDir) {
@@ -202,6 +206,7 @@ async function openPglite<T extends Tables>(
   const { PGlite, drizzle: drizzlePglite, PreparedPglite } = await pgliteDriver()
   let client: PGlite
   try {
+    if (dataDir) await createFromTemplate(dataDir, PGlite, migrations && migratedContents(schema, migrations))
     client = dataDir
       ? await PGlite.create(dataDir)
       : await PGlite.create(template ? { loadDataDir: template } : {})
@@ -245,6 +250,22 @@ async function openPglite<T extends Tables>(
   }
   drizzleOver.set(database, (tables) => drizzlePglite(statements, { schema: tables }) as unknown as Db)
   return database
+}
+
+/** A new data directory's template with the schema's migrations applied (cluster-template.ts). */
+function migratedContents(schema: DatabaseSchema<Tables>, migrations: Migration[]): TemplateContents {
+  const applied = migrations.map((m) => `${m.name}:${m.checksum}`).join('\n')
+  return {
+    key: `${schema.historyTable}-${createHash('sha256').update(applied).digest('hex').slice(0, 16)}`,
+    prepare: async (dir) => {
+      const prepared = await openPglite(schema, dir)
+      try {
+        await migrate(prepared, migrations, { historyTable: schema.historyTable })
+      } finally {
+        await prepared.close()
+      }
+    },
+  }
 }
 
 /**

@@ -14,7 +14,6 @@ import type {
   Customer,
   ForceApproveRequest,
   ModificationResponse,
-  PaymentEvent,
   PaymentEventName,
   PaymentState,
 } from '@kasse/vipps'
@@ -344,17 +343,13 @@ export class EPaymentService {
     idempotencyKey: string,
     pspReference = String(this.nextPsp++),
   ): void {
-    const event: PaymentEvent = {
-      reference: payment.reference,
-      pspReference,
-      name,
-      amount: { currency: payment.currency, value },
-      timestamp: new Date(this.ctx.clock.now()).toISOString(),
-      idempotencyKey,
-      success: true,
-    }
-    payment.events.push(event)
-    this.ctx.events.emit('epayment.event', { msn: payment.msn, ...event })
+    const { msn, reference } = payment
+    const amount = { currency: payment.currency, value }
+    const timestamp = new Date(this.ctx.clock.now()).toISOString()
+    payment.events.push({ reference, pspReference, name, amount, timestamp, idempotencyKey, success: true })
+    // The webhook's shape, the MSN first: spelled out, not spread from the event (every request emits one).
+    const event = { msn, reference, pspReference, name, amount, timestamp, idempotencyKey, success: true }
+    this.ctx.events.emit('epayment.event', event)
   }
 
   private attach(payment: PaymentRecord, msisdn: string, announce = true): void {

@@ -126,6 +126,8 @@ export class EPaymentService {
     const token = push ? undefined : randomToken(18)
     const redirectUrl = token ? this.redirectUrl(request, token) : undefined
     const seq = this.nextPsp++
+    // Every field present from the start, the absent ones undefined: one shape for
+    // all payments, rather than spreads that made each create copy and reshape it.
     const payment: PaymentRecord = {
       seq,
       msn: merchant.msn,
@@ -138,10 +140,13 @@ export class EPaymentService {
       createKey: idempotencyKey,
       createdAt: now,
       expiresAt,
-      ...(token ? { token, redirectUrl } : {}),
+      token,
+      redirectUrl,
       state: 'CREATED',
       money: { authorized: 0, cancelled: 0, captured: 0, refunded: 0 },
-      ...(msisdn ? { msisdn } : {}),
+      authorizedAt: undefined,
+      msisdn,
+      sub: undefined,
       events: [],
       replays: new Map(),
     }

@@ -40,6 +40,7 @@ import {
   type LedgerStore,
   MemoryLedgerStore,
   type PayoutRecord,
+  type UnbookedEntry,
 } from './store.ts'
 
 /** Money a merchant moved, whichever API moved it: what settlement books. */
@@ -136,41 +137,24 @@ export class ReportService {
     const { pspReference, reference } = movement
     const entryAt = entryTime(time)
     const recipientHandle = recipientHandleFor(movement.msn)
-    // Each entry spelled out rather than spread from a shared part: every capture
-    // books here, and spreads made each entry a slow, differently shaped object.
-    if (movement.kind === 'refund') {
-      append(record, 'funds', {
-        pspReference,
-        reference,
-        time: entryAt,
-        ledgerDate,
-        recipientHandle,
-        entryType: 'refund',
-        amount: -movement.amount,
-      })
-      return
-    }
-    append(record, 'funds', {
+    // Each entry a fresh literal in its key order, not a spread of a shared part:
+    // every capture books here, and spreads made each entry a slow, reshaped object.
+    const entry = (entryType: 'capture' | 'refund' | 'capture-fee', amount: number): UnbookedEntry => ({
       pspReference,
       reference,
       time: entryAt,
       ledgerDate,
       recipientHandle,
-      entryType: 'capture',
-      amount: movement.amount,
+      entryType,
+      amount,
     })
-    const fee = captureFee(movement.amount, this.feeModel(movement.msn, record.currency))
-    if (fee !== 0) {
-      append(record, 'fees', {
-        pspReference,
-        reference,
-        time: entryAt,
-        ledgerDate,
-        recipientHandle,
-        entryType: 'capture-fee',
-        amount: -fee,
-      })
+    if (movement.kind === 'refund') {
+      append(record, 'funds', entry('refund', -movement.amount))
+      return
     }
+    append(record, 'funds', entry('capture', movement.amount))
+    const fee = captureFee(movement.amount, this.feeModel(movement.msn, record.currency))
+    if (fee !== 0) append(record, 'fees', entry('capture-fee', -fee))
   }
 
   /** Closes every ledger date that has ended and pays every payout that is due, oldest first. */

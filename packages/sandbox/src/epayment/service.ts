@@ -14,7 +14,6 @@ import type {
   Customer,
   ForceApproveRequest,
   ModificationResponse,
-  PaymentEvent,
   PaymentEventName,
   PaymentState,
 } from '@kasse/vipps'
@@ -127,6 +126,8 @@ export class EPaymentService {
     const token = push ? undefined : randomToken(18)
     const redirectUrl = token ? this.redirectUrl(request, token) : undefined
     const seq = this.nextPsp++
+    // Every field present from the start, the absent ones undefined: one shape for
+    // all payments, rather than spreads that made each create copy and reshape it.
     const payment: PaymentRecord = {
       seq,
       msn: merchant.msn,
@@ -139,10 +140,13 @@ export class EPaymentService {
       createKey: idempotencyKey,
       createdAt: now,
       expiresAt,
-      ...(token ? { token, redirectUrl } : {}),
+      token,
+      redirectUrl,
       state: 'CREATED',
       money: { authorized: 0, cancelled: 0, captured: 0, refunded: 0 },
-      ...(msisdn ? { msisdn } : {}),
+      authorizedAt: undefined,
+      msisdn,
+      sub: undefined,
       events: [],
       replays: new Map(),
     }
@@ -344,17 +348,13 @@ export class EPaymentService {
     idempotencyKey: string,
     pspReference = String(this.nextPsp++),
   ): void {
-    const event: PaymentEvent = {
-      reference: payment.reference,
-      pspReference,
-      name,
-      amount: { currency: payment.currency, value },
-      timestamp: new Date(this.ctx.clock.now()).toISOString(),
-      idempotencyKey,
-      success: true,
-    }
-    payment.events.push(event)
-    this.ctx.events.emit('epayment.event', { msn: payment.msn, ...event })
+    const { msn, reference } = payment
+    const amount = { currency: payment.currency, value }
+    const timestamp = new Date(this.ctx.clock.now()).toISOString()
+    payment.events.push({ reference, pspReference, name, amount, timestamp, idempotencyKey, success: true })
+    // The webhook's shape, the MSN first: spelled out, not spread from the event (every request emits one).
+    const event = { msn, reference, pspReference, name, amount, timestamp, idempotencyKey, success: true }
+    this.ctx.events.emit('epayment.event', event)
   }
 
   private attach(payment: PaymentRecord, msisdn: string, announce = true): void {

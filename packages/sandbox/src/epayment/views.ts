@@ -33,7 +33,7 @@ export function aggregateOf(payment: PaymentRecord): Aggregate {
 /** `GET /epayment/v1/payments/:reference`. */
 export function getPaymentResponse(payment: PaymentRecord): GetPaymentResponse {
   const { request } = payment
-  return {
+  const response: GetPaymentResponse = {
     aggregate: aggregateOf(payment),
     amount: request.amount,
     state: payment.state,
@@ -41,9 +41,11 @@ export function getPaymentResponse(payment: PaymentRecord): GetPaymentResponse {
     profile: payment.sub ? { sub: payment.sub } : {},
     pspReference: payment.pspReference,
     reference: payment.reference,
-    ...(payment.redirectUrl ? { redirectUrl: payment.redirectUrl } : {}),
-    ...(request.metadata ? { metadata: request.metadata } : {}),
   }
+  // Added only when there (the keys stay in this order); assigned, not spread, as every GET builds one.
+  if (payment.redirectUrl) response.redirectUrl = payment.redirectUrl
+  if (request.metadata) response.metadata = request.metadata
+  return response
 }
 
 /** The answer to an accepted capture, cancel or refund. */

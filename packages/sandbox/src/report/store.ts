@@ -56,16 +56,18 @@ export interface PayoutRecord {
 /** An entry before booking: the book sets its currency and balances. */
 export type UnbookedEntry = Omit<LedgerEntry, 'currency' | 'balanceBefore' | 'balanceAfter'>
 
-/** Books an entry on a topic: the only way entries are made, so the balances always add up. */
+/**
+ * Books an entry on a topic: the only way entries are made, so the balances
+ * always add up. The entry, a fresh object from the caller, is completed in
+ * place (currency and balances after its own fields) rather than copied.
+ */
 export function append(record: LedgerRecord, topic: ReportTopic, entry: UnbookedEntry): LedgerEntry {
   if (!Number.isSafeInteger(entry.amount)) throw new RangeError('amounts are whole minor units')
   const book = record.books[topic]
-  const booked: LedgerEntry = {
-    ...entry,
-    currency: record.currency,
-    balanceBefore: book.balance,
-    balanceAfter: book.balance + entry.amount,
-  }
+  const booked = entry as LedgerEntry
+  booked.currency = record.currency
+  booked.balanceBefore = book.balance
+  booked.balanceAfter = book.balance + entry.amount
   book.balance = booked.balanceAfter
   let positions = book.byDate.get(booked.ledgerDate)
   if (!positions) {

@@ -95,15 +95,18 @@ export class Customers {
     // of another till is refused, whatever its store).
     const memberId =
       customer.customerMsisdn === null ? null : memberIdByMsisdn(actor.storeId, customer.customerMsisdn)
-    return this.sales.setCustomer(actor, saleId, { ...customer, memberId }, (state) => {
-      if (state === 'open') return undefined
-      return new PosError(
-        'SALE_NOT_EDITABLE',
-        state === 'awaiting_payment'
-          ? 'The payment request is under way; cancel it before changing the customer'
-          : `This sale is ${describeState(state)}; its customer can no longer change`,
-      )
-    })
+    return this.sales.setCustomer(
+      actor,
+      saleId,
+      { ...customer, memberId },
+      (state) =>
+        new PosError(
+          'SALE_NOT_EDITABLE',
+          state === 'awaiting_payment'
+            ? 'The payment request is under way; cancel it before changing the customer'
+            : `This sale is ${describeState(state)}; its customer can no longer change`,
+        ),
+    )
   }
 }
 

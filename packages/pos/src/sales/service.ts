@@ -242,20 +242,29 @@ export class Sales {
   }
 
   /**
-   * Sets who the sale is for (`customerMsisdn` null: nobody) under the sale's
-   * row lock, and answers the sale as it leaves it. `refuse` says why a sale
-   * in its state may not change customer, or nothing if it may.
+   * Sets who an open sale of the actor's till is for (`customerMsisdn` null:
+   * nobody), and answers the sale as it leaves it. `refusal` says why a sale
+   * in another state may not change customer.
    */
   async setCustomer(
     actor: Actor,
     saleId: string,
     customer: CustomerChange,
-    refuse: (state: SaleState) => PosError | undefined,
+    refusal: (state: Exclude<SaleState, 'open'>) => PosError,
   ): Promise<Sale> {
+    // The usual case is one statement (its row lock is the sale's); the answer's
+    // lines are read after it, as a change's answer always was.
+    const changed = await changeSale(
+      this.db,
+      saleId,
+      { ...customer, updatedAt: this.now() },
+      { tillId: actor.tillId, state: 'open' },
+    )
+    if (changed) return this.answerFor(actor, changed, await linesOf(this.db, saleId))
+    // Not an open sale of this till: the sale under its lock says why (or, reopened meanwhile, changes).
     return this.db.transaction(async (tx) => {
       const sale = await this.changeOwnSale(tx, actor, saleId, { ...customer, updatedAt: this.now() })
-      const refusal = refuse(sale.state)
-      if (refusal) throw refusal
+      if (sale.state !== 'open') throw refusal(sale.state)
       return this.answerFor(actor, sale, await linesOf(tx, saleId))
     })
   }

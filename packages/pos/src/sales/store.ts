@@ -106,17 +106,23 @@ export interface TouchedSale extends SaleRow {
 /**
  * Changes the sale's row and so locks it until the transaction ends, in one
  * statement; answers the row as it now is, with its member. The caller checks
- * the row and throws (rolling the change back) if the sale may not change.
+ * the row and throws (rolling the change back) if the sale may not change;
+ * or gives `only`, and the sale changes only if it is that till's and in that state.
  */
 export async function changeSale(
   tx: Db,
   saleId: string,
   changes: SaleChanges,
+  only?: { tillId: string; state: SaleState },
 ): Promise<TouchedSale | undefined> {
   const [row] = await tx
     .update(sale)
     .set(changes)
-    .where(eq(sale.id, saleId))
+    .where(
+      only
+        ? and(eq(sale.id, saleId), eq(sale.tillId, only.tillId), eq(sale.state, only.state))
+        : eq(sale.id, saleId),
+    )
     .returning({
       ...getTableColumns(sale),
       memberName: sql<

@@ -135,7 +135,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     cashiers,
     catalogue,
     sales,
-    customers: new Customers(db, clock, sales, platform),
+    customers: new Customers(sales, platform),
     platform,
     payments,
     refunds,

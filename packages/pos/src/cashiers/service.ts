@@ -12,6 +12,7 @@ import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { UNMATCHABLE_PIN_HASH, verifyPin } from './pin.ts'
+import { SessionCache } from './session-cache.ts'
 import { type Actor, CashierStore } from './store.ts'
 
 export type { Actor } from './store.ts'
@@ -46,6 +47,7 @@ export function sessionIdFor(token: string): string {
 
 export class Cashiers {
   private readonly store: CashierStore
+  private readonly sessions: SessionCache
 
   constructor(
     db: Db,
@@ -53,6 +55,7 @@ export class Cashiers {
     private readonly policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY,
   ) {
     this.store = new CashierStore(db)
+    this.sessions = new SessionCache(clock)
   }
 
   /**
@@ -102,20 +105,33 @@ export class Cashiers {
       expiresAt: new Date(now.getTime() + this.policy.sessionLifetimeMs),
     }
     await this.store.openSession(session)
+    // After the write: a look-up that began before it is not kept either (see SessionCache.mark).
+    this.sessions.forgetTill(session.tillId)
     const actor = await this.store.findActor(session.id, now)
     if (!actor) throw new Error('a session just opened was not found')
     return { token, actor }
   }
 
-  /** The signed-in cashier behind a cookie's token, or undefined if there is none or it has ended. */
+  /**
+   * The signed-in cashier behind a cookie's token, or undefined if there is
+   * none or it has ended. Kept for a moment (session-cache.ts): what ends on
+   * this process is refused at once, what ends on another within seconds.
+   */
   async actorFor(token: string | undefined): Promise<Actor | undefined> {
     if (!token) return undefined
-    return this.store.findActor(sessionIdFor(token), new Date(this.clock.now()))
+    const sessionId = sessionIdFor(token)
+    const known = this.sessions.get(sessionId)
+    if (known) return known
+    const mark = this.sessions.mark
+    const actor = await this.store.findActor(sessionId, new Date(this.clock.now()))
+    if (actor) this.sessions.remember(actor, mark)
+    return actor
   }
 
   /** Ends the session; signing out twice is harmless. */
   async signOut(actor: Actor): Promise<void> {
     await this.store.endSession(actor.sessionId, new Date(this.clock.now()))
+    this.sessions.forgetSession(actor.sessionId)
   }
 
   /** How long a session lasts, for the cookie's Max-Age. */

@@ -8,6 +8,7 @@ import { ManualClock } from '../clock.ts'
 import { cashier, cashierSession } from '../db/schema.ts'
 import { CSRF_HEADER, SESSION_COOKIE } from '../http/auth.ts'
 import { seedDemo } from '../seed/demo.ts'
+import { ACTOR_STALENESS_MS } from './session-cache.ts'
 
 const pos = useTestPos()
 
@@ -165,9 +166,34 @@ describe('a session', () => {
     expect((await kari.request('GET', '/api/session')).statusCode).toBe(401)
   })
 
+  it('ends on sign-out at once, though the session was in use a moment before', async () => {
+    const kari = await pos().signIn()
+    expect((await kari.request('GET', '/api/session')).statusCode).toBe(200)
+    expect((await kari.request('POST', '/api/sales')).statusCode).toBe(200)
+    expect((await kari.request('DELETE', '/api/session')).statusCode).toBe(204)
+    expect((await kari.request('GET', '/api/session')).statusCode).toBe(401)
+    expect((await kari.request('POST', '/api/sales')).statusCode).toBe(401)
+  })
+
+  it('ended by another till process, or by a cashier deactivated, is refused within seconds', async () => {
+    const kari = await pos().signIn(KARI, 'till-1')
+    const martin = await pos().signIn(MARTIN, 'till-2')
+    expect((await kari.request('GET', '/api/session')).statusCode).toBe(200)
+    expect((await martin.request('GET', '/api/session')).statusCode).toBe(200)
+    // What another process writes to the shared database: Kari signed out there, Martin deactivated.
+    const db = pos().database.db
+    await db.update(cashierSession).set({ endedAt: new Date(pos().clock.now()) })
+    await db.update(cashier).set({ active: false }).where(eq(cashier.staffNumber, MARTIN.staffNumber))
+    pos().clock.advance(ACTOR_STALENESS_MS)
+    expect((await kari.request('GET', '/api/session')).statusCode).toBe(401)
+    expect((await martin.request('GET', '/api/session')).statusCode).toBe(401)
+  })
+
   it('ends when another cashier signs in at the same till, not at the other till', async () => {
     const kari = await pos().signIn(KARI, 'till-1')
     const karisOtherTill = await pos().signIn(KARI, 'till-2')
+    expect((await kari.request('GET', '/api/session')).statusCode).toBe(200)
+    expect((await karisOtherTill.request('GET', '/api/session')).statusCode).toBe(200)
     await pos().signIn(MARTIN, 'till-1')
     expect((await kari.request('GET', '/api/session')).statusCode).toBe(401)
     expect((await karisOtherTill.request('GET', '/api/session')).statusCode).toBe(200)

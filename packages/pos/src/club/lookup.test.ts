@@ -97,6 +97,10 @@ describe('setting the sale’s customer', () => {
       member: { id: 'mbr_ola', name: 'Ola Nordmann', points: 7 },
     })
     expect(asMember.json().pointsEarned).toBeNull()
+    // A change to the cart answers with the member as well, as a read afterwards sees it.
+    const scanned = await kari.request('POST', `/api/sales/${saleId}/lines`, { barcode: MILK })
+    expect(scanned.json().customer.member).toEqual({ id: 'mbr_ola', name: 'Ola Nordmann', points: 7 })
+    expect(scanned.json()).toEqual((await kari.request('GET', `/api/sales/${saleId}`)).json())
 
     const other = await kari.request('PUT', `/api/sales/${saleId}/customer`, { phoneNumber: '12345678' })
     expect(other.json().customer.member).toBeNull()

@@ -6,22 +6,17 @@
  */
 import { VippsApiError, VippsError, VippsGatewayError } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
-import type { Clock } from '../clock.ts'
-import { findMemberByMsisdn } from '../club/store.ts'
-import type { Db } from '../db/database.ts'
+import { memberIdByMsisdn } from '../club/store.ts'
 import { PosError } from '../errors.ts'
 import type { VippsPlatform } from '../payments/platform.ts'
 import { describeState } from '../sales/machine.ts'
 import type { Sale, Sales } from '../sales/service.ts'
-import { lockSale, updateSale } from '../sales/store.ts'
 import { normalisePhoneNumber } from './phone-number.ts'
 
 export type CustomerInput = { phoneNumber: string } | { personalQr: string }
 
 export class Customers {
   constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
     private readonly sales: Sales,
     private readonly platform: VippsPlatform,
   ) {}
@@ -41,14 +36,16 @@ export class Customers {
             customerPersonalQr: null,
           }
         : await this.fromPersonalQr(actor, input.personalQr)
-    await this.change(actor, saleId, customer)
-    return this.sales.get(actor, saleId)
+    return this.change(actor, saleId, customer)
   }
 
   /** Takes the customer off the sale. */
   async clearForSale(actor: Actor, saleId: string): Promise<Sale> {
-    await this.change(actor, saleId, { customerMsisdn: null, customerSource: null, customerPersonalQr: null })
-    return this.sales.get(actor, saleId)
+    return this.change(actor, saleId, {
+      customerMsisdn: null,
+      customerSource: null,
+      customerPersonalQr: null,
+    })
   }
 
   private async fromPersonalQr(actor: Actor, scanned: string) {
@@ -83,6 +80,7 @@ export class Customers {
     }
   }
 
+  /** Sets the customer and their membership under the sale's lock, and answers the sale as it leaves it. */
   private async change(
     actor: Actor,
     saleId: string,
@@ -91,31 +89,24 @@ export class Customers {
       customerSource: 'typed' | 'qr' | null
       customerPersonalQr: string | null
     },
-  ): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const sale = await lockSale(tx, saleId)
-      if (!sale || sale.tillId !== actor.tillId) {
-        throw new PosError('SALE_NOT_FOUND', `There is no sale ${saleId} at this till`, { field: 'saleId' })
-      }
-      if (sale.state !== 'open') {
-        throw new PosError(
+  ): Promise<Sale> {
+    // Identifying the customer is the membership check: the member's account gets the points.
+    // Looked up by the statement that sets the customer; the store is the till's (a sale
+    // of another till is refused, whatever its store).
+    const memberId =
+      customer.customerMsisdn === null ? null : memberIdByMsisdn(actor.storeId, customer.customerMsisdn)
+    return this.sales.setCustomer(
+      actor,
+      saleId,
+      { ...customer, memberId },
+      (state) =>
+        new PosError(
           'SALE_NOT_EDITABLE',
-          sale.state === 'awaiting_payment'
+          state === 'awaiting_payment'
             ? 'The payment request is under way; cancel it before changing the customer'
-            : `This sale is ${describeState(sale.state)}; its customer can no longer change`,
-        )
-      }
-      // Identifying the customer is the membership check: the member's account gets the points.
-      const member =
-        customer.customerMsisdn === null
-          ? undefined
-          : await findMemberByMsisdn(tx, sale.storeId, customer.customerMsisdn)
-      await updateSale(tx, saleId, {
-        ...customer,
-        memberId: member?.id ?? null,
-        updatedAt: new Date(this.clock.now()),
-      })
-    })
+            : `This sale is ${describeState(state)}; its customer can no longer change`,
+        ),
+    )
   }
 }
 

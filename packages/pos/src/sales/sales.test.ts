@@ -401,3 +401,49 @@ describe('towards payment', () => {
     expect(refused.json().error.code).toBe('SALE_STATE_CONFLICT')
   })
 })
+
+describe('the customer of a sale', () => {
+  it('is answered with the whole sale, as a read afterwards sees it', async () => {
+    const kari = await pos().signIn()
+    const saleId = await openSale(kari)
+    const scanned = await scan(kari, saleId, BARCODE.milk)
+    expect(scanned.json()).toEqual((await kari.request('GET', `/api/sales/${saleId}`)).json())
+    pos().clock.advance(1000)
+    const set = await kari.request('PUT', `/api/sales/${saleId}/customer`, { phoneNumber: '12345678' })
+    expect(set.statusCode).toBe(200)
+    expect(set.json()).toMatchObject({
+      customer: { msisdn: '4712345678', source: 'typed', member: null },
+      updatedAt: new Date(pos().clock.now()).toISOString(),
+      lines: [expect.objectContaining({ barcode: BARCODE.milk })],
+    })
+    expect(set.json()).toEqual((await kari.request('GET', `/api/sales/${saleId}`)).json())
+  })
+
+  it('changes only on an open sale of this till, and says why not otherwise', async () => {
+    const { ctx } = pos()
+    const kari = await pos().signIn()
+    const martin = await pos().signIn(MARTIN, 'till-2')
+    const saleId = await openSale(kari)
+    await scan(kari, saleId, BARCODE.milk)
+    const customer = { phoneNumber: '12345678' }
+
+    const elsewhere = await martin.request('PUT', `/api/sales/${saleId}/customer`, customer)
+    expect(elsewhere.statusCode).toBe(404)
+    expect(elsewhere.json().error).toMatchObject({ code: 'SALE_NOT_FOUND', field: 'saleId' })
+    expect((await kari.request('PUT', '/api/sales/sale_unknown/customer', customer)).statusCode).toBe(404)
+
+    await ctx.sales.beginPayment((await ctx.cashiers.actorFor(kari.sessionToken))!, saleId)
+    const waiting = await kari.request('PUT', `/api/sales/${saleId}/customer`, customer)
+    expect(waiting.statusCode).toBe(409)
+    expect(waiting.json().error).toEqual({
+      code: 'SALE_NOT_EDITABLE',
+      message: 'The payment request is under way; cancel it before changing the customer',
+    })
+    await ctx.sales.registerPaid(saleId)
+    const paid = await kari.request('DELETE', `/api/sales/${saleId}/customer`)
+    expect(paid.statusCode).toBe(409)
+    expect(paid.json().error.message).toBe('This sale is paid; its customer can no longer change')
+    const after = (await kari.request('GET', `/api/sales/${saleId}`)).json()
+    expect(after).toMatchObject({ state: 'paid', customer: null })
+  })
+})

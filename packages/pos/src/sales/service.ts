@@ -21,8 +21,11 @@ import { assertMove, describeState, isCartEditable, type SaleState } from './mac
 import { type LineDiscount, type LinePrice, priceLine, type SaleTotals, totalLines } from './pricing.ts'
 import { type EpaymentReceipt, toEpaymentReceipt } from './receipt.ts'
 import {
+  changeSale,
+  changeSaleIfWaiting,
   deleteLine,
   discountOf,
+  type FoundSale,
   findCurrentSale,
   findSale,
   findSaleRow,
@@ -31,7 +34,10 @@ import {
   linesOf,
   lockSale,
   nextPosition,
+  type SaleChanges,
+  type SaleLineRow,
   type SaleRow,
+  type TouchedSale,
   takeReceiptNumber,
   updateLine,
   updateSale,
@@ -91,6 +97,11 @@ export interface SaleMember {
 
 export type AddLineInput = ({ barcode: string } | { productId: string }) & { quantity?: number }
 
+/** Who a sale is for, as `setCustomer` sets it (all null: nobody). */
+export type CustomerChange = Required<
+  Pick<SaleChanges, 'customerMsisdn' | 'customerSource' | 'customerPersonalQr' | 'memberId'>
+>
+
 export class Sales {
   constructor(
     private readonly db: Db,
@@ -100,32 +111,34 @@ export class Sales {
 
   /** The till's current sale, opening an empty one if it has none. Safe to call twice at once. */
   async open(actor: Actor): Promise<Sale> {
-    const existing = await findCurrentSale(this.db, actor.tillId)
-    if (existing) return this.load(existing.id)
-    const now = this.now()
-    const id = newId('sale')
-    const inserted = await insertOpenSaleUnlessCurrent(this.db, {
-      id,
-      storeId: actor.storeId,
-      tillId: actor.tillId,
-      openedBy: actor.cashierId,
-      state: 'open',
-      currency: actor.currency,
-      openedAt: now,
-      updatedAt: now,
-    })
-    if (inserted) return this.load(id)
-    // Another request opened one first: that one is the till's current sale.
-    const current = await findCurrentSale(this.db, actor.tillId)
-    if (!current) throw new Error('a sale just opened was not found')
-    return this.load(current.id)
+    // Opening is tried first: after a paid sale (the usual case) that is the
+    // one statement needed, and the sale just inserted is known without reading it.
+    for (let tries = 0; tries < 2; tries++) {
+      const now = this.now()
+      const inserted = await insertOpenSaleUnlessCurrent(this.db, {
+        id: newId('sale'),
+        storeId: actor.storeId,
+        tillId: actor.tillId,
+        openedBy: actor.cashierId,
+        state: 'open',
+        currency: actor.currency,
+        openedAt: now,
+        updatedAt: now,
+      })
+      if (inserted) return toSale({ ...inserted, posId: actor.posId, member: null, pointsEarned: null }, [])
+      // The till has a current sale (or another request opened one first): that one is it,
+      // unless it was paid or voided in the moment between, when opening is tried again.
+      const current = await findCurrentSale(this.db, actor.tillId)
+      if (current) return toSale(current, await linesOf(this.db, current.id))
+    }
+    throw new Error('the till has a current sale that could not be read')
   }
 
   /** The till's current sale; SALE_NOT_FOUND if it has none. */
   async current(actor: Actor): Promise<Sale> {
     const current = await findCurrentSale(this.db, actor.tillId)
     if (!current) throw new PosError('SALE_NOT_FOUND', 'This till has no open sale')
-    return this.load(current.id)
+    return toSale(current, await linesOf(this.db, current.id))
   }
 
   /** A sale of the actor's till. */
@@ -153,32 +166,32 @@ export class Sales {
       'barcode' in input
         ? await this.catalogue.forScan(actor, input.barcode)
         : await this.catalogue.forSale(actor, input.productId)
-    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
-      const lines = await linesOf(tx, saleId)
+    return this.changeCart(actor, saleId, async (tx, lines, now) => {
       const same = lines.find(
         (l) => l.productId === product.id && l.unitPrice === product.grossPrice && l.discountKind === null,
       )
       if (same) {
         checkQuantity(same.quantity + quantity)
-        await updateLine(tx, same.id, { quantity: same.quantity + quantity, updatedAt: now })
-        return
+        return this.changeLine(tx, lines, same, { quantity: same.quantity + quantity, updatedAt: now })
       }
-      await insertLine(tx, lineFor(product, saleId, await nextPosition(tx, saleId), quantity, now))
+      const line = lineFor(product, saleId, nextPosition(lines), quantity, now)
+      await insertLine(tx, line)
+      return [...lines, line]
     })
   }
 
   async changeQuantity(actor: Actor, saleId: string, lineId: string, quantity: number): Promise<Sale> {
     checkQuantity(quantity)
-    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
-      await this.lineOf(tx, saleId, lineId)
-      await updateLine(tx, lineId, { quantity, updatedAt: now })
-    })
+    return this.changeCart(actor, saleId, (tx, lines, now) =>
+      this.changeLine(tx, lines, lineOf(lines, lineId), { quantity, updatedAt: now }),
+    )
   }
 
   async removeLine(actor: Actor, saleId: string, lineId: string): Promise<Sale> {
-    return this.changeCart(actor, saleId, async (tx) => {
-      await this.lineOf(tx, saleId, lineId)
-      await deleteLine(tx, lineId)
+    return this.changeCart(actor, saleId, async (tx, lines) => {
+      const line = lineOf(lines, lineId)
+      await deleteLine(tx, line.id)
+      return lines.filter((l) => l !== line)
     })
   }
 
@@ -188,8 +201,8 @@ export class Sales {
    */
   async setDiscount(actor: Actor, saleId: string, lineId: string, discount: LineDiscount): Promise<Sale> {
     requireManager(actor, 'give discounts')
-    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
-      const line = await this.lineOf(tx, saleId, lineId)
+    return this.changeCart(actor, saleId, (tx, lines, now) => {
+      const line = lineOf(lines, lineId)
       const value = discount.kind === 'amount' ? discount.amount : discount.percent
       const field = discount.kind
       if (!Number.isSafeInteger(value) || value < 1) {
@@ -206,7 +219,7 @@ export class Sales {
           { field },
         )
       }
-      await updateLine(tx, lineId, {
+      return this.changeLine(tx, lines, line, {
         discountKind: discount.kind,
         discountValue: value,
         discountedBy: actor.cashierId,
@@ -218,14 +231,41 @@ export class Sales {
   /** Takes a line's discount away (manager only). */
   async removeDiscount(actor: Actor, saleId: string, lineId: string): Promise<Sale> {
     requireManager(actor, 'change discounts')
-    return this.changeCart(actor, saleId, async (tx, _sale, now) => {
-      await this.lineOf(tx, saleId, lineId)
-      await updateLine(tx, lineId, {
+    return this.changeCart(actor, saleId, (tx, lines, now) =>
+      this.changeLine(tx, lines, lineOf(lines, lineId), {
         discountKind: null,
         discountValue: null,
         discountedBy: null,
         updatedAt: now,
-      })
+      }),
+    )
+  }
+
+  /**
+   * Sets who an open sale of the actor's till is for (`customerMsisdn` null:
+   * nobody), and answers the sale as it leaves it. `refusal` says why a sale
+   * in another state may not change customer.
+   */
+  async setCustomer(
+    actor: Actor,
+    saleId: string,
+    customer: CustomerChange,
+    refusal: (state: Exclude<SaleState, 'open'>) => PosError,
+  ): Promise<Sale> {
+    // The usual case is one statement (its row lock is the sale's); the answer's
+    // lines are read after it, as a change's answer always was.
+    const changed = await changeSale(
+      this.db,
+      saleId,
+      { ...customer, updatedAt: this.now() },
+      { tillId: actor.tillId, state: 'open' },
+    )
+    if (changed) return this.answerFor(actor, changed, await linesOf(this.db, saleId))
+    // Not an open sale of this till: the sale under its lock says why (or, reopened meanwhile, changes).
+    return this.db.transaction(async (tx) => {
+      const sale = await this.changeOwnSale(tx, actor, saleId, { ...customer, updatedAt: this.now() })
+      if (sale.state !== 'open') throw refusal(sale.state)
+      return this.answerFor(actor, sale, await linesOf(tx, saleId))
     })
   }
 
@@ -304,6 +344,10 @@ export class Sales {
 
   /** `registerPaid` without reading the sale back (the capture's transaction needs nothing back). */
   async markPaid(saleId: string, db: Db = this.db): Promise<void> {
+    // The usual case in one statement (its row lock is the sale's); anything else as below.
+    const now = this.now()
+    const changed = await changeSaleIfWaiting(db, saleId, { state: 'paid', closedAt: now, updatedAt: now })
+    if (changed) return
     await db.transaction(async (tx) => {
       const sale = await lockSale(tx, saleId)
       if (!sale) throw saleNotFound(saleId)
@@ -320,57 +364,15 @@ export class Sales {
    * by the payment flow in its own transaction; a sale no longer waiting is left as it is.
    */
   async reopenAfterPayment(saleId: string, db: Db = this.db): Promise<void> {
-    await db.transaction(async (tx) => {
-      const sale = await lockSale(tx, saleId)
-      if (!sale || sale.state !== 'awaiting_payment') return
-      await updateSale(tx, saleId, { state: 'open', updatedAt: this.now() })
-    })
+    // One statement: PostgreSQL checks the state again on the locked row before it changes it.
+    await changeSaleIfWaiting(db, saleId, { state: 'open', updatedAt: this.now() })
   }
 
   /** A sale with its lines priced and totalled, whoever asks (the payment flow has no actor). */
   async load(saleId: string, db: Db = this.db): Promise<Sale> {
     const row = await findSale(db, saleId)
     if (!row) throw saleNotFound(saleId)
-    const lines = (await linesOf(db, saleId)).map((line): SaleLine => {
-      const discount = discountOf(line)
-      return {
-        id: line.id,
-        position: line.position,
-        productId: line.productId,
-        name: line.name,
-        barcode: line.barcode,
-        unitPrice: line.unitPrice,
-        quantity: line.quantity,
-        vatRate: line.vatRate,
-        discount,
-        price: priceLine({
-          unitPrice: line.unitPrice,
-          quantity: line.quantity,
-          vatRate: line.vatRate,
-          discount,
-        }),
-      }
-    })
-    return {
-      id: row.id,
-      storeId: row.storeId,
-      tillId: row.tillId,
-      posId: row.posId,
-      state: row.state,
-      currency: row.currency,
-      receiptNumber: row.receiptNumber,
-      openedAt: row.openedAt,
-      updatedAt: row.updatedAt,
-      closedAt: row.closedAt,
-      customer:
-        row.customerMsisdn !== null && row.customerSource !== null
-          ? { msisdn: row.customerMsisdn, source: row.customerSource, personalQr: row.customerPersonalQr }
-          : null,
-      member: row.member,
-      pointsEarned: row.pointsEarned,
-      lines,
-      totals: totalLines(lines),
-    }
+    return toSale(row, await linesOf(db, saleId))
   }
 
   private async totalsIn(tx: Db, saleId: string): Promise<SaleTotals> {
@@ -382,25 +384,60 @@ export class Sales {
     )
   }
 
-  /** Runs `change` on an editable sale of the actor's till under its row lock, then returns the sale. */
+  /**
+   * Runs `change` on an editable sale of the actor's till under its row lock,
+   * and answers the sale from what the transaction read and wrote: `change`
+   * gets the lines and returns them as it leaves them.
+   */
   private async changeCart(
     actor: Actor,
     saleId: string,
-    change: (tx: Db, sale: SaleRow, now: Date) => Promise<void>,
+    change: (tx: Db, lines: SaleLineRow[], now: Date) => Promise<SaleLineRow[]>,
   ): Promise<Sale> {
-    await this.db.transaction(async (tx) => {
-      const sale = await this.lockOwnSale(tx, actor, saleId)
+    return this.db.transaction(async (tx) => {
+      const now = this.now()
+      const sale = await this.changeOwnSale(tx, actor, saleId, { updatedAt: now })
       if (!isCartEditable(sale.state)) {
         throw new PosError(
           'SALE_NOT_EDITABLE',
           `This sale is ${describeState(sale.state)}; its lines can no longer change`,
         )
       }
-      const now = this.now()
-      await change(tx, sale, now)
-      await updateSale(tx, saleId, { updatedAt: now })
+      return this.answerFor(actor, sale, await change(tx, await linesOf(tx, saleId), now))
     })
-    return this.load(saleId)
+  }
+
+  /**
+   * Changes a sale of the actor's till, locking it; throwing afterwards (the
+   * caller's checks) rolls the change back, as if it had been refused first.
+   */
+  private async changeOwnSale(
+    tx: Db,
+    actor: Actor,
+    saleId: string,
+    changes: SaleChanges,
+  ): Promise<TouchedSale> {
+    const sale = await changeSale(tx, saleId, changes)
+    // Another till's sale is answered as missing: a till sees only its own.
+    if (!sale || sale.tillId !== actor.tillId) throw saleNotFound(saleId)
+    return sale
+  }
+
+  /** The sale of the actor's till as a change left it (still open or waiting: no points earned yet). */
+  private answerFor(actor: Actor, sale: TouchedSale, lines: SaleLineRow[]): Sale {
+    return toSale({ ...sale, posId: actor.posId, pointsEarned: null }, lines)
+  }
+
+  /** Writes a change to one line and returns the sale's lines with it. */
+  private async changeLine(
+    tx: Db,
+    lines: SaleLineRow[],
+    line: SaleLineRow,
+    changes: Parameters<typeof updateLine>[2],
+  ): Promise<SaleLineRow[]> {
+    await updateLine(tx, line.id, changes)
+    const changed = { ...line, ...changes }
+    return lines.map((l) => (l === line ? changed : l))
   }
 
   private async lockOwnSale(tx: Db, actor: Actor, saleId: string): Promise<SaleRow> {
@@ -410,18 +447,69 @@ export class Sales {
     return sale
   }
 
-  private async lineOf(tx: Db, saleId: string, lineId: string) {
-    const line = (await linesOf(tx, saleId)).find((l) => l.id === lineId)
-    if (!line) throw new PosError('LINE_NOT_FOUND', `The sale has no line ${lineId}`, { field: 'lineId' })
-    return line
-  }
-
   private now(): Date {
     return new Date(this.clock.now())
   }
 }
 
-function lineFor(product: Product, saleId: string, position: number, quantity: number, now: Date) {
+/** A sale with its lines priced and totalled, from its row and its lines as stored. */
+function toSale(row: FoundSale, lineRows: readonly SaleLineRow[]): Sale {
+  const lines = lineRows.map((line): SaleLine => {
+    const discount = discountOf(line)
+    return {
+      id: line.id,
+      position: line.position,
+      productId: line.productId,
+      name: line.name,
+      barcode: line.barcode,
+      unitPrice: line.unitPrice,
+      quantity: line.quantity,
+      vatRate: line.vatRate,
+      discount,
+      price: priceLine({
+        unitPrice: line.unitPrice,
+        quantity: line.quantity,
+        vatRate: line.vatRate,
+        discount,
+      }),
+    }
+  })
+  return {
+    id: row.id,
+    storeId: row.storeId,
+    tillId: row.tillId,
+    posId: row.posId,
+    state: row.state,
+    currency: row.currency,
+    receiptNumber: row.receiptNumber,
+    openedAt: row.openedAt,
+    updatedAt: row.updatedAt,
+    closedAt: row.closedAt,
+    customer:
+      row.customerMsisdn !== null && row.customerSource !== null
+        ? { msisdn: row.customerMsisdn, source: row.customerSource, personalQr: row.customerPersonalQr }
+        : null,
+    member: row.member,
+    pointsEarned: row.pointsEarned,
+    lines,
+    totals: totalLines(lines),
+  }
+}
+
+function lineOf(lines: readonly SaleLineRow[], lineId: string): SaleLineRow {
+  const line = lines.find((l) => l.id === lineId)
+  if (!line) throw new PosError('LINE_NOT_FOUND', `The sale has no line ${lineId}`, { field: 'lineId' })
+  return line
+}
+
+/** A sale's line as inserted: everything its row holds, so the answer needs no read. */
+function lineFor(
+  product: Product,
+  saleId: string,
+  position: number,
+  quantity: number,
+  now: Date,
+): SaleLineRow {
   return {
     id: newId('line'),
     saleId,
@@ -432,6 +520,9 @@ function lineFor(product: Product, saleId: string, position: number, quantity: n
     unitPrice: product.grossPrice,
     vatRate: product.vatRate,
     quantity,
+    discountKind: null,
+    discountValue: null,
+    discountedBy: null,
     createdAt: now,
     updatedAt: now,
   }

@@ -4,7 +4,7 @@
  * sale (a double scan, two tabs) apply one after the other; different tills'
  * sales never wait for each other.
  */
-import { and, asc, eq, inArray, max, sql } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../db/database.ts'
 import { member, pointsEntry, sale, saleLine, store, till } from '../db/schema.ts'
 import type { SaleState } from './machine.ts'
@@ -16,29 +16,29 @@ export type SaleLineRow = typeof saleLine.$inferSelect
 /** The states in which a sale is its till's current sale (the partial unique index's predicate). */
 const CURRENT_STATES: SaleState[] = ['open', 'awaiting_payment']
 
-export async function findCurrentSale(db: Db, tillId: string): Promise<SaleRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(sale)
-    .where(and(eq(sale.tillId, tillId), inArray(sale.state, CURRENT_STATES)))
-  return row
+/** The till's current sale, as `findSale` answers it. */
+export function findCurrentSale(db: Db, tillId: string): Promise<FoundSale | undefined> {
+  return findSaleWhere(db, and(eq(sale.tillId, tillId), inArray(sale.state, CURRENT_STATES))!)
 }
 
 /**
  * Inserts an open sale for the till unless it already has a current one; the
  * partial unique index decides between two requests racing to open one.
- * True if this one was inserted.
+ * The row inserted, or undefined if the till had a current sale.
  */
-export async function insertOpenSaleUnlessCurrent(db: Db, row: typeof sale.$inferInsert): Promise<boolean> {
-  const inserted = await db
+export async function insertOpenSaleUnlessCurrent(
+  db: Db,
+  row: typeof sale.$inferInsert,
+): Promise<SaleRow | undefined> {
+  const [inserted] = await db
     .insert(sale)
     .values(row)
     .onConflictDoNothing({
       target: sale.tillId,
       where: sql`state IN ('open', 'awaiting_payment')`,
     })
-    .returning({ id: sale.id })
-  return inserted.length === 1
+    .returning()
+  return inserted
 }
 
 /** The sale's row, locked until the transaction ends. */
@@ -67,7 +67,11 @@ export async function findSaleRow(db: Db, saleId: string): Promise<SaleRow | und
   return row
 }
 
-export async function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {
+export function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {
+  return findSaleWhere(db, eq(sale.id, saleId))
+}
+
+async function findSaleWhere(db: Db, condition: SQL): Promise<FoundSale | undefined> {
   const [row] = await db
     .select({
       sale,
@@ -80,31 +84,66 @@ export async function findSale(db: Db, saleId: string): Promise<FoundSale | unde
     .innerJoin(till, eq(till.id, sale.tillId))
     .leftJoin(member, eq(member.id, sale.memberId))
     .leftJoin(pointsEntry, and(eq(pointsEntry.saleId, sale.id), eq(pointsEntry.reason, 'purchase')))
-    .where(eq(sale.id, saleId))
+    .where(condition)
   if (!row) return undefined
-  const { memberName, memberPoints } = row
   return {
     ...row.sale,
     posId: row.posId,
-    member:
-      row.sale.memberId !== null && memberName !== null && memberPoints !== null
-        ? { id: row.sale.memberId, name: memberName, points: memberPoints }
-        : null,
+    member: memberOf(row.sale, row.memberName, row.memberPoints),
     pointsEarned: row.pointsEarned,
   }
+}
+
+function memberOf(row: SaleRow, name: string | null, points: number | null): SaleMemberRow | null {
+  return row.memberId !== null && name !== null && points !== null ? { id: row.memberId, name, points } : null
+}
+
+/** A sale's row as a change under its lock left it, with its member. */
+export interface TouchedSale extends SaleRow {
+  member: SaleMemberRow | null
+}
+
+/**
+ * Changes the sale's row and so locks it until the transaction ends, in one
+ * statement; answers the row as it now is, with its member. The caller checks
+ * the row and throws (rolling the change back) if the sale may not change;
+ * or gives `only`, and the sale changes only if it is that till's and in that state.
+ */
+export async function changeSale(
+  tx: Db,
+  saleId: string,
+  changes: SaleChanges,
+  only?: { tillId: string; state: SaleState },
+): Promise<TouchedSale | undefined> {
+  const [row] = await tx
+    .update(sale)
+    .set(changes)
+    .where(
+      only
+        ? and(eq(sale.id, saleId), eq(sale.tillId, only.tillId), eq(sale.state, only.state))
+        : eq(sale.id, saleId),
+    )
+    .returning({
+      ...getTableColumns(sale),
+      memberName: sql<
+        string | null
+      >`(select ${member.name} from ${member} where ${member.id} = ${sale.memberId})`,
+      memberPoints: sql<
+        number | null
+      >`(select ${member.points} from ${member} where ${member.id} = ${sale.memberId})`,
+    })
+  if (!row) return undefined
+  const { memberName, memberPoints, ...rest } = row
+  return { ...rest, member: memberOf(rest, memberName, memberPoints) }
 }
 
 export async function linesOf(db: Db, saleId: string): Promise<SaleLineRow[]> {
   return db.select().from(saleLine).where(eq(saleLine.saleId, saleId)).orderBy(asc(saleLine.position))
 }
 
-/** The position after the sale's last line (positions are never reused within a sale). */
-export async function nextPosition(tx: Db, saleId: string): Promise<number> {
-  const [row] = await tx
-    .select({ last: max(saleLine.position) })
-    .from(saleLine)
-    .where(eq(saleLine.saleId, saleId))
-  return (row?.last ?? 0) + 1
+/** The position after the sale's last line, from its lines read under the sale's lock. */
+export function nextPosition(lines: readonly SaleLineRow[]): number {
+  return lines.reduce((last, line) => Math.max(last, line.position), 0) + 1
 }
 
 export async function insertLine(tx: Db, row: typeof saleLine.$inferInsert): Promise<void> {
@@ -125,23 +164,29 @@ export async function deleteLine(tx: Db, lineId: string): Promise<void> {
   await tx.delete(saleLine).where(eq(saleLine.id, lineId))
 }
 
-export async function updateSale(
-  tx: Db,
-  saleId: string,
-  changes: Partial<
-    Pick<
-      SaleRow,
-      | 'state'
-      | 'receiptNumber'
-      | 'closedAt'
-      | 'customerMsisdn'
-      | 'customerSource'
-      | 'customerPersonalQr'
-      | 'memberId'
-    >
-  > & { updatedAt: Date },
-): Promise<void> {
+/** What a change may set on a sale's row; `updatedAt` always. Its member may be an expression (a look-up). */
+export type SaleChanges = Partial<
+  Pick<
+    SaleRow,
+    'state' | 'receiptNumber' | 'closedAt' | 'customerMsisdn' | 'customerSource' | 'customerPersonalQr'
+  > & { memberId: string | null | SQL<string | null> }
+> & { updatedAt: Date }
+
+export async function updateSale(tx: Db, saleId: string, changes: SaleChanges): Promise<void> {
   await tx.update(sale).set(changes).where(eq(sale.id, saleId))
+}
+
+/**
+ * Changes a sale that waits for payment, in one statement (PostgreSQL checks
+ * the state again on the locked row); false if it was not waiting or does not exist.
+ */
+export async function changeSaleIfWaiting(db: Db, saleId: string, changes: SaleChanges): Promise<boolean> {
+  const changed = await db
+    .update(sale)
+    .set(changes)
+    .where(and(eq(sale.id, saleId), eq(sale.state, 'awaiting_payment')))
+    .returning({ id: sale.id })
+  return changed.length === 1
 }
 
 /**

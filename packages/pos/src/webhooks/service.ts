@@ -25,6 +25,7 @@ import { store, webhookRegistration } from '../db/schema.ts'
 import { describeForLog } from '../payments/errors.ts'
 import type { VippsPlatform } from '../payments/platform.ts'
 import type { WorkLog } from '../payments/service.ts'
+import { isFresh, type ReadAt, readNow } from '../staleness.ts'
 
 /** The path the till receives webhooks on. */
 export const WEBHOOK_PATH = '/webhooks/vipps'
@@ -34,6 +35,13 @@ export const WEBHOOK_EVENTS = PAYMENT_EVENT_NAMES.map(epaymentWebhookEventType)
 
 export type RegistrationRow = typeof webhookRegistration.$inferSelect
 
+/**
+ * How long the registrations read are used: a secret renewed by another
+ * process verifies at once (a delivery that does not verify reads them
+ * again), and the secret it replaced stops verifying within this.
+ */
+export const REGISTRATIONS_STALENESS_MS = 30_000
+
 export type Verification =
   | { ok: true; registration: RegistrationRow }
   | { ok: false; reason: WebhookRejection | 'no-registration' }
@@ -42,6 +50,15 @@ export class Webhooks {
   /** The URL this process registers, once known (after it listens). */
   private url: string | undefined
   private retryAt = 0
+  /**
+   * The stored registrations as last read, so a delivery is not a query. This
+   * process forgets them when it registers; a registration made or renewed by
+   * another process shows as a delivery that does not verify, and is read
+   * then; and they are read again after REGISTRATIONS_STALENESS_MS.
+   */
+  private known: { rows: RegistrationRow[]; readAt: ReadAt } | undefined
+  /** Counts registrations made here, so a read that began before one is not kept after it. */
+  private registered = 0
 
   constructor(
     private readonly db: Db,
@@ -87,6 +104,19 @@ export class Webhooks {
   /** Registers `url` for `msn` unless a registration the platform still knows is stored. */
   async ensureRegistered(msn: string, url: string): Promise<RegistrationRow> {
     const client = this.platform.clientFor(msn)
+    try {
+      return await this.registerInTransaction(client, msn, url)
+    } finally {
+      this.known = undefined
+      this.registered++
+    }
+  }
+
+  private registerInTransaction(
+    client: ReturnType<VippsPlatform['clientFor']>,
+    msn: string,
+    url: string,
+  ): Promise<RegistrationRow> {
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`kasse-webhook ${msn} ${url}`}))`)
       const [stored] = await tx
@@ -129,14 +159,44 @@ export class Webhooks {
 
   /**
    * Checks a delivery against the registrations for the path it arrived on
-   * (the URL each was registered with is what the platform signed).
+   * (the URL each was registered with is what the platform signed). One that
+   * does not verify against the registrations known here is checked again
+   * against those stored now: another process may have renewed the secret.
    */
   async verify(
     rawBody: string,
     headers: Record<string, string | string[] | undefined>,
     pathAndQuery: string,
   ): Promise<Verification> {
-    const candidates = (await this.db.select().from(webhookRegistration)).filter((registration) => {
+    const known =
+      this.known && isFresh(this.known.readAt, this.clock, REGISTRATIONS_STALENESS_MS)
+        ? this.known.rows
+        : undefined
+    const verification = this.verifyAgainst(
+      known ?? (await this.readRegistrations()),
+      rawBody,
+      headers,
+      pathAndQuery,
+    )
+    if (verification.ok || known === undefined) return verification
+    return this.verifyAgainst(await this.readRegistrations(), rawBody, headers, pathAndQuery)
+  }
+
+  private async readRegistrations(): Promise<RegistrationRow[]> {
+    const registeredBefore = this.registered
+    const readAt = readNow(this.clock)
+    const rows = await this.db.select().from(webhookRegistration)
+    if (registeredBefore === this.registered) this.known = { rows, readAt }
+    return rows
+  }
+
+  private verifyAgainst(
+    registrations: RegistrationRow[],
+    rawBody: string,
+    headers: Record<string, string | string[] | undefined>,
+    pathAndQuery: string,
+  ): Verification {
+    const candidates = registrations.filter((registration) => {
       const registered = new URL(registration.url)
       return `${registered.pathname}${registered.search}` === pathAndQuery
     })

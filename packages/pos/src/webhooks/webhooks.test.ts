@@ -17,8 +17,9 @@ import {
   usePaymentTestBed,
   WEBHOOK,
 } from '../../test/till.ts'
-import { paymentAttempt, paymentWebhookEvent } from '../db/schema.ts'
+import { paymentAttempt, paymentWebhookEvent, webhookRegistration } from '../db/schema.ts'
 import type { PaymentAttemptView } from '../payments/views.ts'
+import { REGISTRATIONS_STALENESS_MS } from './service.ts'
 
 const { pos, sandbox } = usePaymentTestBed()
 
@@ -208,6 +209,39 @@ describe('a webhook that does not verify', () => {
     })
     expect(response.statusCode).toBe(400)
     expect(response.json().error.code).toBe('VALIDATION_FAILED')
+  })
+})
+
+describe('a webhook secret renewed by another till process', () => {
+  /** Another till process behind the same URL renews the registration: a new secret in the database. */
+  async function renewedElsewhere(): Promise<string> {
+    const renewed = 'a-secret-another-process-stored'
+    await pos()
+      .database.db.update(webhookRegistration)
+      .set({ secret: renewed })
+      .where(eq(webhookRegistration.id, WEBHOOK.id))
+    return renewed
+  }
+
+  it('verifies the first delivery signed with it, and then the replaced one no longer does', async () => {
+    const { kari, saleId, attempt } = await waitingPayment()
+    // The till now knows the registration, as it does after its first delivery.
+    expect((await deliver(event(attempt, 'CREATED'))).statusCode).toBe(200)
+    const renewed = await renewedElsewhere()
+
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    expect((await deliver(event(attempt, 'AUTHORIZED'), { secret: renewed })).statusCode).toBe(200)
+    expect((await paymentOf(kari, saleId)).state).toBe('authorized')
+    expect((await deliver(event(attempt, 'AUTHORIZED'), { secret: WEBHOOK.secret })).statusCode).toBe(401)
+  })
+
+  it('leaves the replaced secret verifying for a bounded time at most', async () => {
+    const { kari, saleId, attempt } = await waitingPayment()
+    expect((await deliver(event(attempt, 'CREATED'))).statusCode).toBe(200)
+    await renewedElsewhere()
+    pos().clock.advance(REGISTRATIONS_STALENESS_MS)
+    expect((await deliver(event(attempt, 'AUTHORIZED'), { secret: WEBHOOK.secret })).statusCode).toBe(401)
+    expect((await paymentOf(kari, saleId)).state).toBe('waiting_for_customer')
   })
 })
 

@@ -25,7 +25,7 @@ import {
 import type { SQL } from 'drizzle-orm'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimOne, dueCheck, releaseAllClaims, sweepDue } from '../db/claims.ts'
+import { dueCheck, releaseAllClaims } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
@@ -51,6 +51,8 @@ import { createPaymentRequest, paymentReference, sameRequest } from './request.t
 import {
   type AttemptChanges,
   type AttemptRow,
+  claimAttempt,
+  claimDueAttempts,
   findAttempt,
   insertAttempt,
   latestAttempt,
@@ -295,13 +297,9 @@ export class Payments {
           : undefined,
       { release: false },
     )
-    const now = this.now()
-    if (
-      marked.state === 'cancelling' &&
-      (await claimOne(this.db, 'payment_attempt', row.id, this.lease(now)))
-    ) {
-      return this.advanceClaimed(marked.id)
-    }
+    const claimed =
+      marked.state === 'cancelling' ? await claimAttempt(this.db, row.id, this.lease(this.now())) : undefined
+    if (claimed) return this.advanceClaimed(claimed)
     this.wakeWorker()
     return marked
   }
@@ -330,7 +328,8 @@ export class Payments {
     const row = await findAttempt(this.db, id)
     if (!row) throw new PosError('PAYMENT_NOT_FOUND', 'No such payment attempt')
     if (!isLive(row.state as PaymentAttemptState)) return row
-    if (await claimOne(this.db, 'payment_attempt', id, this.lease(this.now()))) return this.advanceClaimed(id)
+    const claimed = await claimAttempt(this.db, id, this.lease(this.now()))
+    if (claimed) return this.advanceClaimed(claimed)
     this.wakeWorker()
     return row
   }
@@ -394,16 +393,26 @@ export class Payments {
    * background worker calls it; tests call it to step the flow.
    */
   async sweep(limit = 20): Promise<number> {
-    return sweepDue(
-      this.db,
-      'payment_attempt',
-      { claimer: this.claimer, states: LIVE_STATES, now: this.now(), leaseMs: this.timings.leaseMs, limit },
-      (id) => this.advanceClaimed(id),
-      (id, error) => {
-        this.log.error({ attemptId: id, err: describeForLog(error) }, 'payment work failed')
-        return this.backOff(id)
-      },
-    )
+    const claimed = await claimDueAttempts(this.db, {
+      claimer: this.claimer,
+      states: LIVE_STATES,
+      now: this.now(),
+      leaseMs: this.timings.leaseMs,
+      limit,
+    })
+    await Promise.all(claimed.map((row) => this.work(row)))
+    return claimed.length
+  }
+
+  /**
+   * Works on an attempt this process has claimed. Work that throws backs the
+   * attempt off (and logs), so one bad attempt never stops the others.
+   */
+  private work(claimed: AttemptRow): Promise<unknown> {
+    return this.advanceClaimed(claimed).catch((error: unknown) => {
+      this.log.error({ attemptId: claimed.id, err: describeForLog(error) }, 'payment work failed')
+      return this.backOff(claimed.id)
+    })
   }
 
   /** Gives up this process's claims (at shutdown), so another process need not wait for the leases. */
@@ -415,15 +424,14 @@ export class Payments {
    * Moves a claimed attempt forward by what its state needs, and releases the
    * claim. An approval it learns of is captured at once, under the same claim.
    */
-  private async advanceClaimed(id: string): Promise<AttemptRow> {
-    const after = await this.step(id)
+  private async advanceClaimed(claimed: AttemptRow): Promise<AttemptRow> {
+    const after = await this.step(claimed)
     if (after.state === 'authorized' && after.claimedBy === this.claimer) return this.capture(after)
     return after
   }
 
-  private async step(id: string): Promise<AttemptRow> {
-    const row = await findAttempt(this.db, id)
-    if (!row) throw new Error(`payment attempt ${id} vanished`)
+  /** One step for a claimed attempt, as the claim statement returned it (read in the claim, not again). */
+  private async step(row: AttemptRow): Promise<AttemptRow> {
     const state = row.state as PaymentAttemptState
     switch (state) {
       case 'creating':
@@ -441,7 +449,7 @@ export class Payments {
       case 'expired':
       case 'cancelled':
       case 'failed':
-        return this.move(id, () => undefined)
+        return this.move(row.id, () => undefined)
       default:
         return unreachable(state)
     }

@@ -29,7 +29,7 @@ import { dueCheck, releaseAllClaims } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
-import type { LiveEvents } from '../live/hub.ts'
+import { keyOf, type LiveEvents, type LiveNotice } from '../live/hub.ts'
 import type { Sales } from '../sales/service.ts'
 import { lockSale } from '../sales/store.ts'
 import { classifyCallError, describeForLog, type PaymentError, unavailable } from './errors.ts'
@@ -122,6 +122,19 @@ const TILL_OF_SALE_ENTRIES = 1_000
 /** States a claimer goes on working on at once rather than handing back (an approval to capture). */
 const KEEP_CLAIM: readonly PaymentAttemptState[] = ['authorized']
 
+/** The background worker, as the service uses it (payments/worker.ts). */
+export interface WorkRunner {
+  /** Sweeps again now (something became due). */
+  wake(): void
+  /** True while work handed to `run` will be done. */
+  readonly accepting: boolean
+  /** Does already-claimed work now; false if not running. */
+  run(work: () => Promise<unknown>): boolean
+}
+
+/** A live notice and the row it is about, as the transaction sending it wrote it. */
+type News = { notice: LiveNotice; current?: unknown }
+
 /** The outcome of a create call, as the machine hears it. */
 type CreateOutcome = { kind: 'created' } | { kind: 'unknown' } | { kind: 'refused'; error: PaymentError }
 
@@ -136,7 +149,9 @@ export class Payments {
   readonly releases: AuthorizationReleases
   private readonly timings: PaymentTimings
   private readonly points: PurchasePoints | undefined
-  private wakeWorker: () => void = () => {}
+  private worker: WorkRunner | undefined
+  /** The live news of each open transaction of this service, sent as one NOTIFY before it commits. */
+  private readonly news = new WeakMap<Db, News[]>()
   /**
    * Which till each recent attempt's sale is at, for the live notices of
    * every state move. A sale stays at the till that opened it (nothing
@@ -160,9 +175,16 @@ export class Payments {
     this.releases = new AuthorizationReleases(db, clock, platform, log, this.claimer)
   }
 
-  /** Called when an attempt becomes due now (a webhook), so this process's worker looks at once. */
-  onDue(wake: () => void): void {
-    this.wakeWorker = wake
+  /**
+   * The worker of this process: woken when an attempt becomes due now (a
+   * webhook), and handed an attempt a webhook let this process claim at once.
+   */
+  useWorker(worker: WorkRunner): void {
+    this.worker = worker
+  }
+
+  private wakeWorker(): void {
+    this.worker?.wake()
   }
 
   // ── The cashier's commands ────────────────────────────────────────────────
@@ -204,7 +226,7 @@ export class Payments {
     saleId: string,
     now: Date,
   ): Promise<{ row: AttemptRow; send: boolean }> {
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const locked = await lockSale(tx, saleId)
       if (!locked || locked.tillId !== actor.tillId) throw new PosError('SALE_NOT_FOUND', 'No such sale')
       const last = await latestAttempt(tx, saleId)
@@ -345,7 +367,7 @@ export class Payments {
    */
   async takeWebhookEvent(event: EPaymentWebhookEvent): Promise<{ duplicate: boolean; known: boolean }> {
     const now = this.now()
-    const outcome = await this.db.transaction(async (tx) => {
+    const outcome = await this.transaction(async (tx): Promise<WebhookOutcome> => {
       const attempt = await lockAttemptByReference(tx, event.msn, event.reference)
       const fresh = await recordWebhookEvent(tx, {
         dedupeKey: webhookDedupeKey(event),
@@ -367,17 +389,40 @@ export class Payments {
         // Approved on the platform, closed here: the customer's money must not stay reserved.
         this.log.warn({ attemptId: attempt.id, state }, 'approval for a closed payment attempt; releasing it')
         await this.releases.enqueue(tx, attempt)
+        return { duplicate: false, known: true, wake: true }
       }
-      const target = view ? reconcile(attempt.state as PaymentAttemptState, view) : undefined
-      await this.apply(tx, attempt, {
+      const target = view ? reconcile(state, view) : undefined
+      // News the till already has (a CREATED while waiting, a late approval
+      // after the capture) changes nothing, not even the next poll.
+      if (view && target === undefined) return { duplicate: false, known: true }
+      const to = target ?? state
+      // An event without a view (the till's own capture, refund or cancel
+      // seen by the platform) calls for a look-up now, whose answer decides;
+      // otherwise the new state's schedule says when to look (an approval: now).
+      const nextCheckAt = view ? this.scheduleFor(to, true, attempt) : now
+      const dueNow =
+        isLive(to) &&
+        nextCheckAt !== null &&
+        nextCheckAt.getTime() <= this.clock.now() &&
+        leaseFree(attempt, now)
+      // Due now and nobody on it: this process takes it in this transaction and
+      // works on it at once (no wake, due check, claim and read in between).
+      const claim = dueNow && this.worker?.accepting === true
+      let updated = await this.apply(tx, attempt, {
         state: target,
-        // Whatever it said, look now: the look-up's answer decides.
-        nextCheckAt: now,
+        nextCheckAt,
+        changes: claim ? { claimedBy: this.claimer, claimedUntil: this.leaseEnd() } : undefined,
       })
-      return { duplicate: false, known: true }
+      // An approval is captured at once: the attempt goes on to `capturing` here, under the claim.
+      if (claim && updated.state === 'authorized')
+        updated = await this.apply(tx, updated, { state: 'capturing' })
+      return { duplicate: false, known: true, claimed: claim ? updated : undefined, wake: dueNow && !claim }
     })
-    if (outcome.known && !outcome.duplicate) this.wakeWorker()
-    return outcome
+    const { claimed } = outcome
+    // Had the worker stopped meanwhile, the claim is given back at shutdown (or runs out) and a sweep takes it.
+    if (claimed) this.worker?.run(() => this.work(claimed))
+    if (outcome.wake) this.wakeWorker()
+    return { duplicate: outcome.duplicate, known: outcome.known }
   }
 
   // ── The work: polling, capture, cancel, resolving unknowns ────────────────
@@ -666,7 +711,7 @@ export class Payments {
     decide: (row: AttemptRow) => Decision | undefined,
     options: { release?: boolean } = {},
   ): Promise<AttemptRow> {
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const row = await lockAttempt(tx, id)
       if (!row) throw new Error(`payment attempt ${id} vanished`)
       return this.apply(tx, row, decide(row) ?? {}, options.release ?? true)
@@ -707,6 +752,9 @@ export class Payments {
       changes.claimedBy = null
       changes.claimedUntil = null
     }
+    // Nothing to write (a late webhook about a closed attempt, a look-up that
+    // says what the till knew): no write, no notice.
+    if (to === from && changesNothing(row, changes)) return row
     const updated = await updateAttempt(tx, row.id, changes)
     if (to !== from && to === 'captured') {
       // Points only for money captured, in the transaction that registers the sale: never before, never twice.
@@ -749,15 +797,41 @@ export class Payments {
     }
   }
 
-  /** Tells the sale's till; pass `tillId` when the caller has the sale at hand (saves the look-up). */
+  /**
+   * Runs `work` in a transaction whose live news (`notify`) goes out as one
+   * NOTIFY at its end, each thing once, as the transaction last wrote it.
+   */
+  private transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const news: News[] = []
+      this.news.set(tx, news)
+      const result = await work(tx)
+      await this.live.publish(tx, news)
+      return result
+    })
+  }
+
+  /**
+   * Tells the sale's till, with the row as written (this process's screens
+   * need not read it); pass `tillId` when the caller has the sale at hand
+   * (saves the look-up).
+   */
   private async notify(tx: Db, row: AttemptRow, saleChanged = false, tillId?: string): Promise<void> {
     tillId ??= this.tillOfSale.get(row.saleId) ?? (await tillOfSale(tx, row.saleId))
     if (!this.tillOfSale.has(row.saleId)) {
       if (this.tillOfSale.size >= TILL_OF_SALE_ENTRIES) this.tillOfSale.clear()
       this.tillOfSale.set(row.saleId, tillId)
     }
-    await this.live.notify(tx, { tillId, topic: 'payment', id: row.id })
-    if (saleChanged) await this.live.notify(tx, { tillId, topic: 'sale', id: row.saleId })
+    const fresh: News[] = [{ notice: { tillId, topic: 'payment', id: row.id }, current: row }]
+    if (saleChanged) fresh.push({ notice: { tillId, topic: 'sale', id: row.saleId } })
+    const news = this.news.get(tx)
+    if (!news) return this.live.publish(tx, fresh)
+    for (const item of fresh) {
+      // A thing changed twice in one transaction is announced once, as it ends up.
+      const same = news.findIndex((earlier) => keyOf(earlier.notice) === keyOf(item.notice))
+      if (same >= 0) news.splice(same, 1)
+      news.push(item)
+    }
   }
 
   private client(row: AttemptRow): VippsClient {
@@ -775,6 +849,32 @@ export class Payments {
   private now(): Date {
     return new Date(this.clock.now())
   }
+}
+
+/** What takeWebhookEvent's transaction found, for the work after its commit. */
+interface WebhookOutcome {
+  duplicate: boolean
+  known: boolean
+  /** The attempt, claimed by this process in the transaction, to work on now. */
+  claimed?: AttemptRow
+  /** Something is due now that this process did not claim: the worker should look. */
+  wake?: boolean
+}
+
+/** No live lease on the attempt at `now` (db/claims.ts `leaseFree`). */
+function leaseFree(row: AttemptRow, now: Date): boolean {
+  return row.claimedUntil === null || row.claimedUntil <= now
+}
+
+/** True if writing `changes` would leave the row as it is (its `updatedAt` aside). */
+function changesNothing(row: AttemptRow, changes: AttemptChanges): boolean {
+  return Object.entries(changes).every(([key, value]) => {
+    if (key === 'updatedAt') return true
+    const before = row[key as keyof AttemptRow]
+    return before instanceof Date && value instanceof Date
+      ? before.getTime() === value.getTime()
+      : before === value
+  })
 }
 
 /** True if a cashier's screen would show the change (not just a new poll time). */

@@ -7,13 +7,16 @@
  * another. The subscriber then reads the current state itself, so a missed or
  * repeated notification costs at most a redraw.
  *
- * A transaction sends one NOTIFY however many things it changed (`publish`).
- * The process that sent it may hand its own subscribers each thing as the
- * transaction wrote it ("current"), which saves them the read: it is kept
- * here under a token the NOTIFY carries and given out only when that NOTIFY
+ * A transaction run through `transaction` sends one NOTIFY however many
+ * things it changed, and may hand this process's subscribers each thing as
+ * it wrote it ("current"), which saves them the read: the row is kept here
+ * under a token the NOTIFY carries and given out only when that NOTIFY
  * arrives, i.e. after the commit and in commit order among all notices, so a
  * rolled-back change is never shown and a later change never arrives before
  * an earlier one. Other processes (or a notice without it) read as before.
+ * On the embedded database (PGlite: one process only) such news needs no
+ * NOTIFY at all: it is handed to the subscribers once the transaction has
+ * committed.
  */
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -36,6 +39,24 @@ export interface LiveNotice {
  */
 type Listener = (notice: LiveNotice, current?: unknown) => void
 
+/** A notice and, optionally, the thing as the transaction wrote it. */
+export interface News {
+  notice: LiveNotice
+  current?: unknown
+}
+
+/** The news of one transaction: each thing once, as the transaction last wrote it. */
+export class TransactionNews {
+  readonly items: News[] = []
+
+  add(notice: LiveNotice, current?: unknown): void {
+    const key = keyOf(notice)
+    const earlier = this.items.findIndex((item) => keyOf(item.notice) === key)
+    if (earlier >= 0) this.items.splice(earlier, 1)
+    this.items.push({ notice, current })
+  }
+}
+
 /** What one NOTIFY carries: a transaction's notices, and the token of its rows kept in the sending process. */
 interface Payload {
   token?: string
@@ -44,7 +65,7 @@ interface Payload {
 
 /**
  * How many transactions' rows wait for their NOTIFY at most: one whose
- * transaction rolled back never gets it, so the oldest are let go.
+ * commit failed never gets it, so the oldest are let go.
  */
 const KEPT_CURRENT = 1_000
 
@@ -81,11 +102,32 @@ export class LiveEvents {
   }
 
   /**
+   * Runs `work` in a transaction of `db` whose news (what `work` adds to its
+   * second argument) is announced once, when it commits: on PostgreSQL as one
+   * NOTIFY; on the embedded database straight to this process's subscribers.
+   */
+  async transaction<T>(db: Db, work: (tx: Db, news: TransactionNews) => Promise<T>): Promise<T> {
+    const news = new TransactionNews()
+    const embedded = this.database.kind === 'pglite'
+    const result = await db.transaction(async (tx) => {
+      const done = await work(tx, news)
+      if (!embedded) await this.publish(tx, news.items)
+      return done
+    })
+    if (embedded)
+      this.deliver(
+        news.items.map((item) => item.notice),
+        (key) => currentOf(news.items, key),
+      )
+    return result
+  }
+
+  /**
    * Announces a transaction's changes in one NOTIFY, delivered when `tx`
    * commits. With `current`, this process's subscribers get that row with
    * the notice instead of reading it (pass it as the transaction wrote it).
    */
-  async publish(tx: Db, news: readonly { notice: LiveNotice; current?: unknown }[]): Promise<void> {
+  private async publish(tx: Db, news: readonly News[]): Promise<void> {
     if (news.length === 0) return
     const payload: Payload = { notices: news.map((item) => item.notice) }
     const rows = new Map<string, unknown>()
@@ -122,11 +164,25 @@ export class LiveEvents {
     if (!Array.isArray(payload?.notices)) return
     const rows = payload.token === undefined ? undefined : this.current.get(payload.token)
     if (rows) this.current.delete(payload.token!)
-    for (const notice of payload.notices) {
-      const current = rows?.get(keyOf(notice))
-      for (const listener of this.listeners.get(notice.tillId) ?? []) listener(notice, current)
+    this.deliver(payload.notices, (key) => rows?.get(key))
+  }
+
+  private deliver(notices: readonly LiveNotice[], currentFor: (key: string) => unknown): void {
+    for (const notice of notices) {
+      const current = currentFor(keyOf(notice))
+      for (const listener of this.listeners.get(notice.tillId) ?? []) {
+        try {
+          listener(notice, current)
+        } catch {
+          // A screen that cannot take the news redraws on its next notice or reconnect; the change stands.
+        }
+      }
     }
   }
+}
+
+function currentOf(news: readonly News[], key: string): unknown {
+  return news.find((item) => keyOf(item.notice) === key)?.current
 }
 
 /** What a notice names: a topic and an id. */

@@ -29,7 +29,7 @@ import { dueCheck, releaseAllClaims } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
-import { keyOf, type LiveEvents, type LiveNotice } from '../live/hub.ts'
+import type { LiveEvents, TransactionNews } from '../live/hub.ts'
 import type { Sales } from '../sales/service.ts'
 import { lockSale } from '../sales/store.ts'
 import { classifyCallError, describeForLog, type PaymentError, unavailable } from './errors.ts'
@@ -111,6 +111,8 @@ export interface PurchasePoints {
 
 interface Decision {
   state?: PaymentAttemptState
+  /** A state passed through on the way to `state`, in the same write (both moves must be allowed). */
+  through?: PaymentAttemptState
   changes?: AttemptChanges
   /** Overrides the schedule the new state would get. */
   nextCheckAt?: Date | null
@@ -132,9 +134,6 @@ export interface WorkRunner {
   run(work: () => Promise<unknown>): boolean
 }
 
-/** A live notice and the row it is about, as the transaction sending it wrote it. */
-type News = { notice: LiveNotice; current?: unknown }
-
 /** The outcome of a create call, as the machine hears it. */
 type CreateOutcome = { kind: 'created' } | { kind: 'unknown' } | { kind: 'refused'; error: PaymentError }
 
@@ -150,8 +149,8 @@ export class Payments {
   private readonly timings: PaymentTimings
   private readonly points: PurchasePoints | undefined
   private worker: WorkRunner | undefined
-  /** The live news of each open transaction of this service, sent as one NOTIFY before it commits. */
-  private readonly news = new WeakMap<Db, News[]>()
+  /** The live news of each open transaction of this service, announced once when it commits. */
+  private readonly news = new WeakMap<Db, TransactionNews>()
   /**
    * Which till each recent attempt's sale is at, for the live notices of
    * every state move. A sale stays at the till that opened it (nothing
@@ -408,14 +407,14 @@ export class Payments {
       // Due now and nobody on it: this process takes it in this transaction and
       // works on it at once (no wake, due check, claim and read in between).
       const claim = dueNow && this.worker?.accepting === true
-      let updated = await this.apply(tx, attempt, {
-        state: target,
+      // An approval is captured at once: the attempt goes on through `authorized` to `capturing` here, under the claim.
+      const capture = claim && to === 'authorized'
+      const updated = await this.apply(tx, attempt, {
+        state: capture ? 'capturing' : target,
+        through: capture ? 'authorized' : undefined,
         nextCheckAt,
         changes: claim ? { claimedBy: this.claimer, claimedUntil: this.leaseEnd() } : undefined,
       })
-      // An approval is captured at once: the attempt goes on to `capturing` here, under the claim.
-      if (claim && updated.state === 'authorized')
-        updated = await this.apply(tx, updated, { state: 'capturing' })
       return { duplicate: false, known: true, claimed: claim ? updated : undefined, wake: dueNow && !claim }
     })
     const { claimed } = outcome
@@ -727,8 +726,16 @@ export class Payments {
     const now = this.now()
     const from = row.state as PaymentAttemptState
     const to = decision.state ?? from
-    if (to !== from && !canMove(from, to)) {
-      throw new Error(`payment attempt ${row.id} cannot move from ${from} to ${to}`)
+    const legs: [PaymentAttemptState, PaymentAttemptState][] = decision.through
+      ? [
+          [from, decision.through],
+          [decision.through, to],
+        ]
+      : [[from, to]]
+    for (const [start, end] of legs) {
+      if (start !== end && !canMove(start, end)) {
+        throw new Error(`payment attempt ${row.id} cannot move from ${start} to ${end}`)
+      }
     }
     const changes: AttemptChanges = { ...decision.changes, updatedAt: now }
     if (to !== from) {
@@ -798,16 +805,13 @@ export class Payments {
   }
 
   /**
-   * Runs `work` in a transaction whose live news (`notify`) goes out as one
-   * NOTIFY at its end, each thing once, as the transaction last wrote it.
+   * Runs `work` in a transaction whose live news (`notify`) is announced once
+   * when it commits (live/hub.ts), each thing once, as the transaction last wrote it.
    */
   private transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
-      const news: News[] = []
+    return this.live.transaction(this.db, (tx, news) => {
       this.news.set(tx, news)
-      const result = await work(tx)
-      await this.live.publish(tx, news)
-      return result
+      return work(tx)
     })
   }
 
@@ -822,16 +826,10 @@ export class Payments {
       if (this.tillOfSale.size >= TILL_OF_SALE_ENTRIES) this.tillOfSale.clear()
       this.tillOfSale.set(row.saleId, tillId)
     }
-    const fresh: News[] = [{ notice: { tillId, topic: 'payment', id: row.id }, current: row }]
-    if (saleChanged) fresh.push({ notice: { tillId, topic: 'sale', id: row.saleId } })
     const news = this.news.get(tx)
-    if (!news) return this.live.publish(tx, fresh)
-    for (const item of fresh) {
-      // A thing changed twice in one transaction is announced once, as it ends up.
-      const same = news.findIndex((earlier) => keyOf(earlier.notice) === keyOf(item.notice))
-      if (same >= 0) news.splice(same, 1)
-      news.push(item)
-    }
+    if (!news) throw new Error('payment news outside a transaction of Payments.transaction')
+    news.add({ tillId, topic: 'payment', id: row.id }, row)
+    if (saleChanged) news.add({ tillId, topic: 'sale', id: row.saleId })
   }
 
   private client(row: AttemptRow): VippsClient {

@@ -123,7 +123,7 @@ export async function buildPosApp(options: BuildPosAppOptions): Promise<PosApp> 
     undefined,
     (checks) => whichDue(db, checks),
   )
-  payments.onDue(() => worker.wake())
+  payments.useWorker(worker)
   const ctx: PosContext = {
     database: options.database,
     db,

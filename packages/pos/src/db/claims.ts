@@ -29,15 +29,28 @@ export async function claimDue(db: Db, table: ClaimableTable, options: ClaimDueO
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
   const result = await db.execute(sql`
     UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
-    WHERE id IN (
-      SELECT id FROM ${name}
+    WHERE id IN (${dueRows(table, options)})
+    RETURNING id`)
+  return rowsOf<{ id: string }>(result).map((row) => row.id)
+}
+
+/**
+ * The ids of up to `limit` due rows, soonest due first, locked and skipping
+ * rows another claimer has locked: the inside of a claim statement, for a
+ * caller that writes its own UPDATE (to return whole rows, say).
+ */
+export function dueRows(table: ClaimableTable, options: Omit<ClaimDueOptions, 'claimer' | 'leaseMs'>): SQL {
+  return sql`SELECT id FROM ${sql.identifier(table)}
       WHERE ${dueCondition(options)}
       ORDER BY next_check_at
       LIMIT ${options.limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    RETURNING id`)
-  return rowsOf<{ id: string }>(result).map((row) => row.id)
+      FOR UPDATE SKIP LOCKED`
+}
+
+/** No live lease on the row at `now`: what `claimOne` requires, for a caller that writes its own claim. */
+export function leaseFree(now: Date): SQL {
+  const at = now.toISOString()
+  return sql`(claimed_until IS NULL OR claimed_until <= ${at}::timestamptz)`
 }
 
 /**
@@ -73,7 +86,7 @@ function dueCondition(options: Pick<ClaimDueOptions, 'states' | 'now'>): SQL {
   )
   return sql`state IN (${states})
         AND next_check_at <= ${now}::timestamptz
-        AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz)`
+        AND ${leaseFree(options.now)}`
 }
 
 /**
@@ -106,11 +119,10 @@ export async function claimOne(
   options: { claimer: string; now: Date; leaseMs: number },
 ): Promise<boolean> {
   const name = sql.identifier(table)
-  const now = options.now.toISOString()
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
   const result = await db.execute(sql`
     UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
-    WHERE id = ${id} AND (claimed_until IS NULL OR claimed_until <= ${now}::timestamptz)
+    WHERE id = ${id} AND ${leaseFree(options.now)}
     RETURNING id`)
   return rowsOf(result).length === 1
 }

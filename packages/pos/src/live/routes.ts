@@ -16,11 +16,11 @@ import { enrolmentView } from '../club/views.ts'
 import type { PosContext } from '../context.ts'
 import { actorOf } from '../http/auth.ts'
 import { errors, SIGNED_IN } from '../http/schemas.ts'
-import { latestAttempt } from '../payments/store.ts'
+import { type AttemptRow, latestAttempt } from '../payments/store.ts'
 import { paymentAttemptView } from '../payments/views.ts'
 import { saleView } from '../sales/routes.ts'
 import { findCurrentSale } from '../sales/store.ts'
-import type { LiveNotice } from './hub.ts'
+import { keyOf, type LiveNotice } from './hub.ts'
 
 const KEEPALIVE_MS = 15_000
 
@@ -68,10 +68,18 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
         const { row, member } = await ctx.club.enrolments.withMember(enrolment)
         send('enrolment', { enrolment: enrolmentView(row, member) })
       }
-      const render = async (notice: LiveNotice) => {
+      // The attempt row sent last: a row handed over with a notice (live/hub.ts)
+      // that is older than what a read has already shown is not sent again.
+      let lastAttempt: AttemptRow | undefined
+      const sendAttempt = (attempt: AttemptRow) => {
+        if (lastAttempt?.id === attempt.id && lastAttempt.updatedAt > attempt.updatedAt) return
+        lastAttempt = attempt
+        send('payment', { attempt: paymentAttemptView(attempt) })
+      }
+      const render = async (notice: LiveNotice, current: unknown) => {
         if (notice.topic === 'payment') {
-          const attempt = await ctx.payments.find(notice.id)
-          if (attempt) send('payment', { attempt: paymentAttemptView(attempt) })
+          const attempt = (current as AttemptRow | undefined) ?? (await ctx.payments.find(notice.id))
+          if (attempt) sendAttempt(attempt)
         } else if (notice.topic === 'enrolment') {
           const enrolment = await ctx.club.enrolments.find(notice.id)
           if (enrolment) await sendEnrolment(enrolment)
@@ -79,18 +87,21 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
           send('sale', { sale: saleView(await ctx.sales.load(notice.id)) })
         }
       }
-      // Notices waiting for their turn, by what they name: a second notice of
-      // the same thing before the first is read adds nothing, since the read
-      // gets the current state (one that arrives once the read began is kept).
-      const waiting = new Set<string>()
-      const unsubscribe = ctx.live.subscribe(actor.tillId, (notice) => {
-        const key = `${notice.topic} ${notice.id}`
-        if (waiting.has(key)) return
-        waiting.add(key)
+      // Notices waiting for their turn, by what they name: a later notice of
+      // the same thing before the first is rendered takes its place (notices
+      // come in commit order, so it is at least as new; a re-read gets the
+      // current state anyway); one that arrives once the render began is kept.
+      const waiting = new Map<string, { notice: LiveNotice; current: unknown }>()
+      const unsubscribe = ctx.live.subscribe(actor.tillId, (notice, current) => {
+        const key = keyOf(notice)
+        const queued = waiting.has(key)
+        waiting.set(key, { notice, current })
+        if (queued) return
         queue = queue
           .then(() => {
+            const latest = waiting.get(key)!
             waiting.delete(key)
-            return render(notice)
+            return render(latest.notice, latest.current)
           })
           .catch((error: unknown) => {
             request.log.warn({ err: { type: (error as Error)?.name } }, 'live event not sent')
@@ -110,7 +121,7 @@ export function liveRoutes(app: FastifyInstance, ctx: PosContext): void {
         if (!current) return
         send('sale', { sale: saleView(await ctx.sales.load(current.id)) })
         const attempt = await latestAttempt(ctx.db, current.id)
-        if (attempt) send('payment', { attempt: paymentAttemptView(attempt) })
+        if (attempt) sendAttempt(attempt)
         const enrolment = await ctx.club.enrolments.latestForSale(current.id)
         if (enrolment) await sendEnrolment(enrolment)
       })

@@ -3,6 +3,7 @@
  * its Vipps MobilePay client talking to an in-process sandbox, the background
  * work stepped by the tests on the till's manual clock.
  */
+import type { EPaymentWebhookEvent, PaymentEventName } from '@kasse/vipps'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { MARTIN } from '../../test/helpers.ts'
@@ -22,6 +23,7 @@ import {
 import { buildPosApp } from '../app.ts'
 import { whichDue } from '../db/claims.ts'
 import { paymentAttempt } from '../db/schema.ts'
+import type { PaymentAttemptView } from './views.ts'
 
 const { pos, sandbox } = usePaymentTestBed()
 
@@ -36,6 +38,20 @@ async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   throw new Error('the condition never held')
+}
+
+let psp = 5000
+/** A verified ePayment event about `attempt`, as the webhook receiver hands it to the service. */
+function eventAbout(attempt: PaymentAttemptView, name: PaymentEventName): EPaymentWebhookEvent {
+  return {
+    msn: MSN,
+    reference: attempt.reference,
+    pspReference: String(++psp),
+    name,
+    amount: { currency: 'NOK', value: attempt.amount },
+    timestamp: new Date(pos().clock.now()).toISOString(),
+    success: true,
+  }
 }
 
 async function attemptRow(id: string) {
@@ -482,5 +498,53 @@ describe('several tills and processes', () => {
     expect(
       (await sandbox.payment(attempt.reference)).events.filter((e) => e.name === 'CAPTURED'),
     ).toHaveLength(1)
+  })
+})
+
+describe('a webhook at the payment service', () => {
+  it('that tells the till what it already knows changes nothing: no write, and the next poll stays', async () => {
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    const waiting = await attemptRow(attempt.id)
+    const heard = await pos().ctx.payments.takeWebhookEvent(eventAbout(attempt, 'CREATED'))
+    expect(heard).toEqual({ duplicate: false, known: true })
+    expect(await attemptRow(attempt.id)).toEqual(waiting)
+    // The first poll is still 5 s after the request.
+    expect(await afterMs(pos(), 4_000)).toBe(0)
+
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    await pos().ctx.payments.takeWebhookEvent(eventAbout(attempt, 'AUTHORIZED'))
+    expect((await paymentOf(kari, saleId)).state).toBe('authorized')
+    expect(await pos().ctx.payments.sweep()).toBe(1)
+    const captured = await attemptRow(attempt.id)
+    expect(captured.state).toBe('captured')
+    // The platform's CAPTURED about the till's own capture: nothing new to write.
+    await pos().ctx.payments.takeWebhookEvent(eventAbout(attempt, 'CAPTURED'))
+    expect(await attemptRow(attempt.id)).toEqual(captured)
+  })
+
+  it('with an approval, while the worker runs, is captured at once by the process that took it in, once', async () => {
+    const { ctx } = pos()
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    const attempt = await startPayment(kari, saleId)
+    await sandbox.answer(KARI_MSISDN, attempt.reference, 'approve')
+    ctx.worker.start()
+    try {
+      await ctx.payments.takeWebhookEvent(eventAbout(attempt, 'AUTHORIZED'))
+      // Claimed in the webhook's own transaction: no sweep can take it meanwhile.
+      const taken = await attemptRow(attempt.id)
+      if (taken.state !== 'captured') {
+        expect(taken).toMatchObject({ state: 'capturing', claimedBy: ctx.payments.claimer })
+        expect(await ctx.payments.sweep()).toBe(0)
+      }
+      await eventually(async () => ((await attemptRow(attempt.id)).state === 'captured' ? true : undefined))
+    } finally {
+      await ctx.worker.stop()
+    }
+    expect((await saleOf(kari, saleId)).state).toBe('paid')
+    expect((await attemptRow(attempt.id)).claimedBy).toBeNull()
+    expect(sandbox.calls.filter((c) => captureCall(c.method, c.path))).toHaveLength(1)
   })
 })

@@ -25,11 +25,11 @@ import {
 import type { SQL } from 'drizzle-orm'
 import type { Actor } from '../cashiers/service.ts'
 import type { Clock } from '../clock.ts'
-import { claimOne, dueCheck, releaseAllClaims, sweepDue } from '../db/claims.ts'
+import { dueCheck, releaseAllClaims } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
-import type { LiveEvents } from '../live/hub.ts'
+import type { LiveEvents, TransactionNews } from '../live/hub.ts'
 import type { Sales } from '../sales/service.ts'
 import { lockSale } from '../sales/store.ts'
 import { classifyCallError, describeForLog, type PaymentError, unavailable } from './errors.ts'
@@ -51,6 +51,8 @@ import { createPaymentRequest, paymentReference, sameRequest } from './request.t
 import {
   type AttemptChanges,
   type AttemptRow,
+  claimAttempt,
+  claimDueAttempts,
   findAttempt,
   insertAttempt,
   latestAttempt,
@@ -109,6 +111,8 @@ export interface PurchasePoints {
 
 interface Decision {
   state?: PaymentAttemptState
+  /** A state passed through on the way to `state`, in the same write (both moves must be allowed). */
+  through?: PaymentAttemptState
   changes?: AttemptChanges
   /** Overrides the schedule the new state would get. */
   nextCheckAt?: Date | null
@@ -119,6 +123,16 @@ const TILL_OF_SALE_ENTRIES = 1_000
 
 /** States a claimer goes on working on at once rather than handing back (an approval to capture). */
 const KEEP_CLAIM: readonly PaymentAttemptState[] = ['authorized']
+
+/** The background worker, as the service uses it (payments/worker.ts). */
+export interface WorkRunner {
+  /** Sweeps again now (something became due). */
+  wake(): void
+  /** True while work handed to `run` will be done. */
+  readonly accepting: boolean
+  /** Does already-claimed work now; false if not running. */
+  run(work: () => Promise<unknown>): boolean
+}
 
 /** The outcome of a create call, as the machine hears it. */
 type CreateOutcome = { kind: 'created' } | { kind: 'unknown' } | { kind: 'refused'; error: PaymentError }
@@ -134,7 +148,9 @@ export class Payments {
   readonly releases: AuthorizationReleases
   private readonly timings: PaymentTimings
   private readonly points: PurchasePoints | undefined
-  private wakeWorker: () => void = () => {}
+  private worker: WorkRunner | undefined
+  /** The live news of each open transaction of this service, announced once when it commits. */
+  private readonly news = new WeakMap<Db, TransactionNews>()
   /**
    * Which till each recent attempt's sale is at, for the live notices of
    * every state move. A sale stays at the till that opened it (nothing
@@ -158,9 +174,16 @@ export class Payments {
     this.releases = new AuthorizationReleases(db, clock, platform, log, this.claimer)
   }
 
-  /** Called when an attempt becomes due now (a webhook), so this process's worker looks at once. */
-  onDue(wake: () => void): void {
-    this.wakeWorker = wake
+  /**
+   * The worker of this process: woken when an attempt becomes due now (a
+   * webhook), and handed an attempt a webhook let this process claim at once.
+   */
+  useWorker(worker: WorkRunner): void {
+    this.worker = worker
+  }
+
+  private wakeWorker(): void {
+    this.worker?.wake()
   }
 
   // ── The cashier's commands ────────────────────────────────────────────────
@@ -202,7 +225,7 @@ export class Payments {
     saleId: string,
     now: Date,
   ): Promise<{ row: AttemptRow; send: boolean }> {
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const locked = await lockSale(tx, saleId)
       if (!locked || locked.tillId !== actor.tillId) throw new PosError('SALE_NOT_FOUND', 'No such sale')
       const last = await latestAttempt(tx, saleId)
@@ -295,13 +318,9 @@ export class Payments {
           : undefined,
       { release: false },
     )
-    const now = this.now()
-    if (
-      marked.state === 'cancelling' &&
-      (await claimOne(this.db, 'payment_attempt', row.id, this.lease(now)))
-    ) {
-      return this.advanceClaimed(marked.id)
-    }
+    const claimed =
+      marked.state === 'cancelling' ? await claimAttempt(this.db, row.id, this.lease(this.now())) : undefined
+    if (claimed) return this.advanceClaimed(claimed)
     this.wakeWorker()
     return marked
   }
@@ -330,7 +349,8 @@ export class Payments {
     const row = await findAttempt(this.db, id)
     if (!row) throw new PosError('PAYMENT_NOT_FOUND', 'No such payment attempt')
     if (!isLive(row.state as PaymentAttemptState)) return row
-    if (await claimOne(this.db, 'payment_attempt', id, this.lease(this.now()))) return this.advanceClaimed(id)
+    const claimed = await claimAttempt(this.db, id, this.lease(this.now()))
+    if (claimed) return this.advanceClaimed(claimed)
     this.wakeWorker()
     return row
   }
@@ -346,7 +366,7 @@ export class Payments {
    */
   async takeWebhookEvent(event: EPaymentWebhookEvent): Promise<{ duplicate: boolean; known: boolean }> {
     const now = this.now()
-    const outcome = await this.db.transaction(async (tx) => {
+    const outcome = await this.transaction(async (tx): Promise<WebhookOutcome> => {
       const attempt = await lockAttemptByReference(tx, event.msn, event.reference)
       const fresh = await recordWebhookEvent(tx, {
         dedupeKey: webhookDedupeKey(event),
@@ -368,17 +388,40 @@ export class Payments {
         // Approved on the platform, closed here: the customer's money must not stay reserved.
         this.log.warn({ attemptId: attempt.id, state }, 'approval for a closed payment attempt; releasing it')
         await this.releases.enqueue(tx, attempt)
+        return { duplicate: false, known: true, wake: true }
       }
-      const target = view ? reconcile(attempt.state as PaymentAttemptState, view) : undefined
-      await this.apply(tx, attempt, {
-        state: target,
-        // Whatever it said, look now: the look-up's answer decides.
-        nextCheckAt: now,
+      const target = view ? reconcile(state, view) : undefined
+      // News the till already has (a CREATED while waiting, a late approval
+      // after the capture) changes nothing, not even the next poll.
+      if (view && target === undefined) return { duplicate: false, known: true }
+      const to = target ?? state
+      // An event without a view (the till's own capture, refund or cancel
+      // seen by the platform) calls for a look-up now, whose answer decides;
+      // otherwise the new state's schedule says when to look (an approval: now).
+      const nextCheckAt = view ? this.scheduleFor(to, true, attempt) : now
+      const dueNow =
+        isLive(to) &&
+        nextCheckAt !== null &&
+        nextCheckAt.getTime() <= this.clock.now() &&
+        leaseFree(attempt, now)
+      // Due now and nobody on it: this process takes it in this transaction and
+      // works on it at once (no wake, due check, claim and read in between).
+      const claim = dueNow && this.worker?.accepting === true
+      // An approval is captured at once: the attempt goes on through `authorized` to `capturing` here, under the claim.
+      const capture = claim && to === 'authorized'
+      const updated = await this.apply(tx, attempt, {
+        state: capture ? 'capturing' : target,
+        through: capture ? 'authorized' : undefined,
+        nextCheckAt,
+        changes: claim ? { claimedBy: this.claimer, claimedUntil: this.leaseEnd() } : undefined,
       })
-      return { duplicate: false, known: true }
+      return { duplicate: false, known: true, claimed: claim ? updated : undefined, wake: dueNow && !claim }
     })
-    if (outcome.known && !outcome.duplicate) this.wakeWorker()
-    return outcome
+    const { claimed } = outcome
+    // Had the worker stopped meanwhile, the claim is given back at shutdown (or runs out) and a sweep takes it.
+    if (claimed) this.worker?.run(() => this.work(claimed))
+    if (outcome.wake) this.wakeWorker()
+    return { duplicate: outcome.duplicate, known: outcome.known }
   }
 
   // ── The work: polling, capture, cancel, resolving unknowns ────────────────
@@ -394,16 +437,26 @@ export class Payments {
    * background worker calls it; tests call it to step the flow.
    */
   async sweep(limit = 20): Promise<number> {
-    return sweepDue(
-      this.db,
-      'payment_attempt',
-      { claimer: this.claimer, states: LIVE_STATES, now: this.now(), leaseMs: this.timings.leaseMs, limit },
-      (id) => this.advanceClaimed(id),
-      (id, error) => {
-        this.log.error({ attemptId: id, err: describeForLog(error) }, 'payment work failed')
-        return this.backOff(id)
-      },
-    )
+    const claimed = await claimDueAttempts(this.db, {
+      claimer: this.claimer,
+      states: LIVE_STATES,
+      now: this.now(),
+      leaseMs: this.timings.leaseMs,
+      limit,
+    })
+    await Promise.all(claimed.map((row) => this.work(row)))
+    return claimed.length
+  }
+
+  /**
+   * Works on an attempt this process has claimed. Work that throws backs the
+   * attempt off (and logs), so one bad attempt never stops the others.
+   */
+  private work(claimed: AttemptRow): Promise<unknown> {
+    return this.advanceClaimed(claimed).catch((error: unknown) => {
+      this.log.error({ attemptId: claimed.id, err: describeForLog(error) }, 'payment work failed')
+      return this.backOff(claimed.id)
+    })
   }
 
   /** Gives up this process's claims (at shutdown), so another process need not wait for the leases. */
@@ -415,15 +468,14 @@ export class Payments {
    * Moves a claimed attempt forward by what its state needs, and releases the
    * claim. An approval it learns of is captured at once, under the same claim.
    */
-  private async advanceClaimed(id: string): Promise<AttemptRow> {
-    const after = await this.step(id)
+  private async advanceClaimed(claimed: AttemptRow): Promise<AttemptRow> {
+    const after = await this.step(claimed)
     if (after.state === 'authorized' && after.claimedBy === this.claimer) return this.capture(after)
     return after
   }
 
-  private async step(id: string): Promise<AttemptRow> {
-    const row = await findAttempt(this.db, id)
-    if (!row) throw new Error(`payment attempt ${id} vanished`)
+  /** One step for a claimed attempt, as the claim statement returned it (read in the claim, not again). */
+  private async step(row: AttemptRow): Promise<AttemptRow> {
     const state = row.state as PaymentAttemptState
     switch (state) {
       case 'creating':
@@ -441,7 +493,7 @@ export class Payments {
       case 'expired':
       case 'cancelled':
       case 'failed':
-        return this.move(id, () => undefined)
+        return this.move(row.id, () => undefined)
       default:
         return unreachable(state)
     }
@@ -658,7 +710,7 @@ export class Payments {
     decide: (row: AttemptRow) => Decision | undefined,
     options: { release?: boolean } = {},
   ): Promise<AttemptRow> {
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const row = await lockAttempt(tx, id)
       if (!row) throw new Error(`payment attempt ${id} vanished`)
       return this.apply(tx, row, decide(row) ?? {}, options.release ?? true)
@@ -674,8 +726,16 @@ export class Payments {
     const now = this.now()
     const from = row.state as PaymentAttemptState
     const to = decision.state ?? from
-    if (to !== from && !canMove(from, to)) {
-      throw new Error(`payment attempt ${row.id} cannot move from ${from} to ${to}`)
+    const legs: [PaymentAttemptState, PaymentAttemptState][] = decision.through
+      ? [
+          [from, decision.through],
+          [decision.through, to],
+        ]
+      : [[from, to]]
+    for (const [start, end] of legs) {
+      if (start !== end && !canMove(start, end)) {
+        throw new Error(`payment attempt ${row.id} cannot move from ${start} to ${end}`)
+      }
     }
     const changes: AttemptChanges = { ...decision.changes, updatedAt: now }
     if (to !== from) {
@@ -699,6 +759,9 @@ export class Payments {
       changes.claimedBy = null
       changes.claimedUntil = null
     }
+    // Nothing to write (a late webhook about a closed attempt, a look-up that
+    // says what the till knew): no write, no notice.
+    if (to === from && changesNothing(row, changes)) return row
     const updated = await updateAttempt(tx, row.id, changes)
     if (to !== from && to === 'captured') {
       // Points only for money captured, in the transaction that registers the sale: never before, never twice.
@@ -741,15 +804,32 @@ export class Payments {
     }
   }
 
-  /** Tells the sale's till; pass `tillId` when the caller has the sale at hand (saves the look-up). */
+  /**
+   * Runs `work` in a transaction whose live news (`notify`) is announced once
+   * when it commits (live/hub.ts), each thing once, as the transaction last wrote it.
+   */
+  private transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.live.transaction(this.db, (tx, news) => {
+      this.news.set(tx, news)
+      return work(tx)
+    })
+  }
+
+  /**
+   * Tells the sale's till, with the row as written (this process's screens
+   * need not read it); pass `tillId` when the caller has the sale at hand
+   * (saves the look-up).
+   */
   private async notify(tx: Db, row: AttemptRow, saleChanged = false, tillId?: string): Promise<void> {
     tillId ??= this.tillOfSale.get(row.saleId) ?? (await tillOfSale(tx, row.saleId))
     if (!this.tillOfSale.has(row.saleId)) {
       if (this.tillOfSale.size >= TILL_OF_SALE_ENTRIES) this.tillOfSale.clear()
       this.tillOfSale.set(row.saleId, tillId)
     }
-    await this.live.notify(tx, { tillId, topic: 'payment', id: row.id })
-    if (saleChanged) await this.live.notify(tx, { tillId, topic: 'sale', id: row.saleId })
+    const news = this.news.get(tx)
+    if (!news) throw new Error('payment news outside a transaction of Payments.transaction')
+    news.add({ tillId, topic: 'payment', id: row.id }, row)
+    if (saleChanged) news.add({ tillId, topic: 'sale', id: row.saleId })
   }
 
   private client(row: AttemptRow): VippsClient {
@@ -767,6 +847,32 @@ export class Payments {
   private now(): Date {
     return new Date(this.clock.now())
   }
+}
+
+/** What takeWebhookEvent's transaction found, for the work after its commit. */
+interface WebhookOutcome {
+  duplicate: boolean
+  known: boolean
+  /** The attempt, claimed by this process in the transaction, to work on now. */
+  claimed?: AttemptRow
+  /** Something is due now that this process did not claim: the worker should look. */
+  wake?: boolean
+}
+
+/** No live lease on the attempt at `now` (db/claims.ts `leaseFree`). */
+function leaseFree(row: AttemptRow, now: Date): boolean {
+  return row.claimedUntil === null || row.claimedUntil <= now
+}
+
+/** True if writing `changes` would leave the row as it is (its `updatedAt` aside). */
+function changesNothing(row: AttemptRow, changes: AttemptChanges): boolean {
+  return Object.entries(changes).every(([key, value]) => {
+    if (key === 'updatedAt') return true
+    const before = row[key as keyof AttemptRow]
+    return before instanceof Date && value instanceof Date
+      ? before.getTime() === value.getTime()
+      : before === value
+  })
 }
 
 /** True if a cashier's screen would show the change (not just a new poll time). */

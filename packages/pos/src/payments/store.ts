@@ -1,5 +1,6 @@
 /** Payment attempts and the webhook events about them, in the database. */
-import { and, desc, eq } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { type ClaimDueOptions, dueRows, leaseFree } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { paymentAttempt, paymentWebhookEvent, sale } from '../db/schema.ts'
 
@@ -50,6 +51,40 @@ export async function lockAttempt(tx: Db, id: string): Promise<AttemptRow | unde
 export async function updateAttempt(tx: Db, id: string, changes: AttemptChanges): Promise<AttemptRow> {
   const [row] = await tx.update(paymentAttempt).set(changes).where(eq(paymentAttempt.id, id)).returning()
   return row!
+}
+
+/**
+ * Claims up to `limit` due attempts (db/claims.ts `claimDue`) and returns
+ * them whole, so the claimer works on them without reading them again.
+ */
+export async function claimDueAttempts(db: Db, options: ClaimDueOptions): Promise<AttemptRow[]> {
+  if (options.limit < 1 || options.states.length === 0) return []
+  return db
+    .update(paymentAttempt)
+    .set(leaseFor(options))
+    .where(sql`${paymentAttempt.id} IN (${dueRows('payment_attempt', options)})`)
+    .returning()
+}
+
+/**
+ * Claims the attempt if nobody holds a live lease on it (db/claims.ts
+ * `claimOne`), returning it whole; undefined if it is held.
+ */
+export async function claimAttempt(
+  db: Db,
+  id: string,
+  options: { claimer: string; now: Date; leaseMs: number },
+): Promise<AttemptRow | undefined> {
+  const [row] = await db
+    .update(paymentAttempt)
+    .set(leaseFor(options))
+    .where(and(eq(paymentAttempt.id, id), leaseFree(options.now)))
+    .returning()
+  return row
+}
+
+function leaseFor(options: { claimer: string; now: Date; leaseMs: number }): AttemptChanges {
+  return { claimedBy: options.claimer, claimedUntil: new Date(options.now.getTime() + options.leaseMs) }
 }
 
 /** The till a sale belongs to, whose screen hears about its payment. */

@@ -4,7 +4,9 @@
  * process and whatever other till processes share the database: claims in
  * the database decide who does what. It runs at once on start (attempts left
  * unfinished by a stopped till are due), then every `intervalMs`, and at once
- * when woken (a webhook made an attempt due).
+ * when woken (a webhook made an attempt due). Work a request has already
+ * claimed (a webhook's approval to capture) it runs at once beside the
+ * sweeps (`run`), and waits for it on stop like for a sweep.
  */
 import type { SQL } from 'drizzle-orm'
 import type { WorkLog } from './service.ts'
@@ -29,6 +31,8 @@ export class BackgroundWorker {
   private wakeUp: (() => void) | undefined
   private loop: Promise<void> | undefined
   private woken = false
+  /** Work handed over with `run`, still under way. */
+  private readonly handed = new Set<Promise<unknown>>()
 
   constructor(
     private readonly sweepers: Sweeper[],
@@ -40,7 +44,7 @@ export class BackgroundWorker {
   start(): void {
     if (this.running) return
     this.running = true
-    this.loop = this.run()
+    this.loop = this.sweepLoop()
   }
 
   /** Sweeps again as soon as the current sweep ends. */
@@ -49,14 +53,33 @@ export class BackgroundWorker {
     this.wakeUp?.()
   }
 
-  /** Stops after the sweep under way (whose calls finish, so nothing is left half-done). */
+  /** True while the worker runs: work handed over now will be done (or waited for on stop). */
+  get accepting(): boolean {
+    return this.running
+  }
+
+  /**
+   * Does work a caller has already claimed, now, beside the sweeps. False
+   * (and nothing done) if the worker is not running: the caller's claim then
+   * runs out or is released, and a sweep takes the work. `work` handles its
+   * own failures.
+   */
+  run(work: () => Promise<unknown>): boolean {
+    if (!this.running) return false
+    const done: Promise<unknown> = work().finally(() => this.handed.delete(done))
+    this.handed.add(done)
+    return true
+  }
+
+  /** Stops after the sweep and handed-over work under way (whose calls finish, so nothing is left half-done). */
   async stop(): Promise<void> {
     this.running = false
     this.wakeUp?.()
     await this.loop
+    await Promise.allSettled([...this.handed])
   }
 
-  private async run(): Promise<void> {
+  private async sweepLoop(): Promise<void> {
     while (this.running) {
       this.woken = false
       let busy = false

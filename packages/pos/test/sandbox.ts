@@ -22,10 +22,10 @@ export interface Fault {
    * `refuse`: the connection is refused (certainly not sent); `drop`: the
    * connection breaks before the platform gets the request (outcome unknown to
    * the till); `lose`: the platform does it and the answer is lost; `hold`: it
-   * arrives late.
+   * arrives late; `late`: the platform does it at once and its answer arrives late.
    */
-  kind: 'refuse' | 'drop' | 'lose' | 'hold'
-  /** With `hold`: the request reaches the platform only when this settles (a slow network). */
+  kind: 'refuse' | 'drop' | 'lose' | 'hold' | 'late'
+  /** With `hold` and `late`: the request reaches the platform, or its answer the till, only when this settles (a slow network). */
   until?: Promise<unknown>
   /** How many calls it hits; default all while it is in the list. */
   times?: number
@@ -105,6 +105,7 @@ function injectFetch(app: FastifyInstance, faults: Fault[], calls: Array<{ metho
       ...(init.body !== undefined && init.body !== null ? { payload: init.body as string } : {}),
     })
     if (fault?.kind === 'lose') throw connectionReset()
+    if (fault?.kind === 'late') await fault.until
     const headers = new Headers()
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value))

@@ -524,6 +524,46 @@ describe('a webhook at the payment service', () => {
     expect(await attemptRow(attempt.id)).toEqual(captured)
   })
 
+  it('approved while its create call still waits for the answer, is captured when the answer comes, not when the lease runs out', async () => {
+    const { ctx } = pos()
+    const kari = await pos().signIn()
+    const saleId = await readySale(kari)
+    let answerArrives!: () => void
+    const late = new Promise<void>((resolve) => {
+      answerArrives = resolve
+    })
+    sandbox.faults.push({ matches: createCall, kind: 'late', until: late, times: 1 })
+    ctx.worker.start()
+    try {
+      const paying = startPayment(kari, saleId)
+      // The platform has the request; its answer is still on the way back.
+      const sent = await eventually(async () => {
+        const [row] = await pos()
+          .database.db.select()
+          .from(paymentAttempt)
+          .where(eq(paymentAttempt.saleId, saleId))
+        if (!row) return undefined
+        return (await sandbox.payment(row.reference).catch(() => undefined)) ? row : undefined
+      })
+      await sandbox.answer(KARI_MSISDN, sent.reference, 'approve')
+      // The approval's webhook finds the attempt held by the create call: it can only record it.
+      await ctx.payments.takeWebhookEvent(
+        eventAbout({ reference: sent.reference, amount: sent.amount } as PaymentAttemptView, 'AUTHORIZED'),
+      )
+      expect((await attemptRow(sent.id)).state).toBe('authorized')
+      answerArrives()
+      await paying
+      // The till's clock stands still here, so the create call's 30 s lease never runs out:
+      // only the process that holds the approval can capture it.
+      await eventually(async () => ((await attemptRow(sent.id)).state === 'captured' ? true : undefined))
+    } finally {
+      answerArrives()
+      await ctx.worker.stop()
+    }
+    expect((await saleOf(kari, saleId)).state).toBe('paid')
+    expect(sandbox.calls.filter((c) => captureCall(c.method, c.path))).toHaveLength(1)
+  })
+
   it('with an approval, while the worker runs, is captured at once by the process that took it in, once', async () => {
     const { ctx } = pos()
     const kari = await pos().signIn()

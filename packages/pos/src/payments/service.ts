@@ -216,7 +216,13 @@ export class Payments {
       throw error
     })
     if (!prepared.send) return prepared.row
-    return this.sendCreate(prepared.row)
+    const sent = await this.sendCreate(prepared.row)
+    // An approval whose webhook landed while the create call was out found the
+    // attempt held by this call, so nobody took it up; the claim this process
+    // kept for it goes to the worker now rather than waiting out its lease.
+    if (sent.state === 'authorized' && sent.claimedBy === this.claimer)
+      this.worker?.run(() => this.work(sent))
+    return sent
   }
 
   /** Stores the attempt to send (a new one, or a retryable failure reused), or finds the one under way. */

@@ -3,11 +3,12 @@
  * service it prints answering its health URL; then the resident memory of each
  * of its processes idle and under the sandbox lifecycle load.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { TEMPLATE_DIR_VARIABLE } from '../../packages/storage/src/cluster-template.ts'
 import { apiHeaders, ePaymentScenario, fetchAccessToken } from '../lib/epayment-load.ts'
 import { Http1Pool } from '../lib/http1.ts'
 import { runLoad } from '../lib/load.ts'
@@ -101,11 +102,14 @@ async function startKasseUp(
   ctx: BenchContext,
   workDir: string,
   configPath: string,
+  templatesDir: string,
 ): Promise<{ child: Child; run: StartupRun }> {
   const bin = join(ctx.root, 'packages', 'cli', 'bin', 'kasse.mjs')
   const ports: string[] = []
   for (const flag of await upPortFlags(ctx, bin)) ports.push(flag, String(await freePort()))
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' }
+  // The embedded database's templates (packages/storage/src/cluster-template.ts) in the
+  // bench's own folder: the cold run starts with none, as the first start after `npm ci` does.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', [TEMPLATE_DIR_VARIABLE]: templatesDir }
   // The embedded databases, as a developer's `npm start` has them, not a server someone configured.
   delete env.DATABASE_URL
   const started = performance.now()
@@ -201,13 +205,29 @@ export const startupMemory: BenchSuite = {
     // Rate limits off for the load below, as in the throughput suite; start-up is the same either way.
     const configPath = join(temp, 'sandbox.json')
     writeFileSync(configPath, JSON.stringify({ rateLimits: { enabled: false } }))
+    const templatesDir = join(temp, 'templates')
+    const coldDir = join(temp, 'cold')
+    const workDir = join(temp, 'work')
+    mkdirSync(coldDir)
+    mkdirSync(workDir)
     const runs: StartupRun[] = []
+    let cold: StartupRun | undefined
     const memory: ProcessMemory[] = []
     const cells: LoadCell[] = []
     try {
+      // Once with no templates and no database, as the first start after `npm ci`:
+      // the templates are made (an initdb in WebAssembly), then the database copied from them.
+      {
+        const { child, run } = await startKasseUp(ctx, coldDir, configPath, templatesDir)
+        cold = run
+        ctx.log(`  kasse up, first start after npm ci: ready in ${Math.round(run.readyMs)} ms`)
+        await ctx.children.stop(child, 10_000)
+      }
+      // Then the measured runs in a folder of their own: the first creates its database
+      // from the templates (a developer's first start in a new checkout), the later ones open it.
       for (let i = 0; i < ctx.options.startupRuns; i++) {
         const last = i === ctx.options.startupRuns - 1
-        const { child, run } = await startKasseUp(ctx, temp, configPath)
+        const { child, run } = await startKasseUp(ctx, workDir, configPath, templatesDir)
         runs.push(run)
         ctx.log(`  kasse up run ${i + 1}: ready in ${Math.round(run.readyMs)} ms`)
         try {
@@ -239,8 +259,11 @@ export const startupMemory: BenchSuite = {
             ...services.map((s) => `${s} healthy`),
             'CPU time to ready',
           ],
-          rows: runs.map((run, i) => [
-            String(i + 1),
+          rows: [
+            ...(cold ? [{ run: cold, name: 'first after npm ci' }] : []),
+            ...runs.map((run, i) => ({ run, name: String(i + 1) })),
+          ].map(({ run, name }) => [
+            name,
             formatValue(run.readyMs / 1000, 's'),
             formatValue(run.printedUpMs / 1000, 's'),
             ...services.map((s) => formatValue((run.services[s]?.healthyMs ?? Number.NaN) / 1000, 's')),
@@ -263,7 +286,7 @@ export const startupMemory: BenchSuite = {
       targets: [
         checkTarget({
           id: 'kasse-up-ready',
-          description: `kasse up ready, wall time (slowest of ${runs.length} runs)`,
+          description: `kasse up ready, wall time (slowest of ${runs.length} runs: a new folder, then warm)`,
           measured: slowest,
           comparison: '<=',
           target: 5,
@@ -277,9 +300,17 @@ export const startupMemory: BenchSuite = {
           target: 5,
           unit: 's',
         }),
+        checkTarget({
+          id: 'kasse-up-ready-first-after-install',
+          description: 'kasse up ready, wall time, the first start after npm ci (templates made)',
+          measured: cold ? cold.readyMs / 1000 : undefined,
+          comparison: '<=',
+          target: 5,
+          unit: 's',
+        }),
       ],
       notes: [
-        `Ready: from spawning \`node packages/cli/bin/kasse.mjs up\` until it printed "kasse is up" and every service it printed (${services.join(', ')}) answered 200 on its health URL, polled every 10 ms. The first run after a source changed includes tsx compiling it (its cache is per file). Median ${formatValue(median(ready), 's')}.`,
+        `Ready: from spawning \`node packages/cli/bin/kasse.mjs up\` until it printed "kasse is up" and every service it printed (${services.join(', ')}) answered 200 on its health URL, polled every 10 ms. Median of the measured runs ${formatValue(median(ready), 's')}. "first after npm ci": a folder of its own and no templates of the embedded database yet (packages/storage/src/cluster-template.ts, kept in node_modules/.cache/kasse and made by the first start after an install); the measured runs share the templates it made, the first of them creating its database in a new folder. The command runs a bundle of the TypeScript (packages/cli/build.mjs), built by the first start after a source changed; the bench builds it before timing (a fresh clone's first start also builds it, ~1–2 s).`,
         `Memory: VmRSS from /proc of each process in the tree of \`kasse up\`; idle 2 s after ready, peak sampled every 100 ms during ${ctx.options.cellMs} ms of lifecycle load at ${Math.max(...ctx.options.concurrency)} clients (after ${ctx.options.warmupMs} ms warm-up).`,
       ],
       data: { runs, memory },

@@ -123,8 +123,16 @@ function removeOtherVersions(empty: string, current: string): void {
 }
 
 /**
+ * Where the templates are kept instead of node_modules/.cache/kasse: the bench
+ * points it at an empty folder to time a start with no templates yet, as the
+ * first one after `npm ci` is.
+ */
+export const TEMPLATE_DIR_VARIABLE = 'KASSE_PGLITE_TEMPLATES'
+
+/**
  * node_modules/.cache/kasse/pglite-<version>-cluster, in the node_modules that
- * holds the PGlite in use; undefined if PGlite is not found under a node_modules.
+ * holds the PGlite in use (or under KASSE_PGLITE_TEMPLATES); undefined if
+ * PGlite is not found under a node_modules.
  */
 export function clusterTemplateDir(): string | undefined {
   try {
@@ -135,7 +143,8 @@ export function clusterTemplateDir(): string | undefined {
     const nodeModules = entry.slice(0, at + marker.length)
     const manifest = join(nodeModules, '@electric-sql', 'pglite', 'package.json')
     const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }
-    return join(nodeModules, '.cache', 'kasse', `pglite-${version}-cluster`)
+    const folder = process.env[TEMPLATE_DIR_VARIABLE] || join(nodeModules, '.cache', 'kasse')
+    return join(folder, `pglite-${version}-cluster`)
   } catch {
     return undefined
   }

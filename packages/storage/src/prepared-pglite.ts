@@ -222,19 +222,24 @@ export class PreparedPglite {
     options?: QueryOptions,
   ): Promise<Results<T>> {
     const kind = statementKind(text)
-    try {
-      if (needsStockQuery(options) || (kind !== 'cacheable' && params.length > 0)) {
+    if (needsStockQuery(options) || (kind !== 'cacheable' && params.length > 0)) {
+      try {
         return await scope.stockQuery<T>(text, params, options)
+      } finally {
+        this.#afterStatement(scope, kind)
       }
-      await this.#client._checkReady()
-      return await scope.exclusive(() =>
-        kind === 'cacheable'
-          ? this.#runPrepared<T>(scope, text, params, options, true)
-          : this.#runOnce<T>(scope, text, options),
-      )
-    } finally {
-      this.#afterStatement(scope, kind)
     }
+    await this.#client._checkReady()
+    return await scope.exclusive(async () => {
+      try {
+        return kind === 'cacheable'
+          ? await this.#runPrepared<T>(scope, text, params, options, true)
+          : await this.#runOnce<T>(scope, text, options)
+      } finally {
+        // Still holding the mutex: no statement runs on a plan the DDL made stale.
+        this.#afterStatement(scope, kind)
+      }
+    })
   }
 
   #afterStatement(scope: Scope, kind: StatementKind): void {

@@ -349,26 +349,21 @@ export async function runCheckoutLoad(options: CheckoutLoadOptions): Promise<Che
   const elapsed = performance.now() - started
   const cpu = process.cpuUsage(cpuBefore)
   const registered = checkouts - errors
-  const processes: Record<string, ProcessUse> = {}
-  for (const [name, pid] of Object.entries(options.processes)) {
-    const before = processCpuBefore[name]
-    const after = cpuTimeMs(pid)
+  /** What a process (or a server's process tree) used during the cell, from its CPU time before and after. */
+  const useOf = (before: number | undefined, after: number | undefined, peakRssMb?: number): ProcessUse => {
     const used = before === undefined || after === undefined ? undefined : after - before
-    processes[name] = {
+    return {
       cpuPercent: used === undefined ? undefined : (used / elapsed) * 100,
       cpuMsPerCheckout: used === undefined || registered === 0 ? undefined : used / registered,
-      peakRssMb: peaks[name],
+      peakRssMb,
     }
   }
+  const processes: Record<string, ProcessUse> = {}
+  for (const [name, pid] of Object.entries(options.processes)) {
+    processes[name] = useOf(processCpuBefore[name], cpuTimeMs(pid), peaks[name])
+  }
   for (const [name, pid] of Object.entries(options.servers ?? {})) {
-    const before = serverCpuBefore[name]
-    const after = treeCpuTimeMs(pid)
-    const used = before === undefined || after === undefined ? undefined : after - before
-    processes[name] = {
-      cpuPercent: used === undefined ? undefined : (used / elapsed) * 100,
-      cpuMsPerCheckout: used === undefined || registered === 0 ? undefined : used / registered,
-      peakRssMb: undefined,
-    }
+    processes[name] = useOf(serverCpuBefore[name], treeCpuTimeMs(pid))
   }
   return {
     durationMs: elapsed,

@@ -47,7 +47,7 @@ export function dueRows(table: ClaimableTable, options: Omit<ClaimDueOptions, 'c
       FOR UPDATE SKIP LOCKED`
 }
 
-/** No live lease on the row at `now`: what `claimOne` requires, for a caller that writes its own claim. */
+/** No live lease on the row at `now`: what a claim of one row requires, for a caller that writes its own claim. */
 export function leaseFree(now: Date): SQL {
   const at = now.toISOString()
   return sql`(claimed_until IS NULL OR claimed_until <= ${at}::timestamptz)`
@@ -104,27 +104,6 @@ export async function sweepDue(
   const ids = await claimDue(db, table, options)
   await Promise.all(ids.map((id) => work(id).catch((error: unknown) => failed(id, error))))
   return ids.length
-}
-
-/**
- * Claims one row if nobody holds a live lease on it (whatever its schedule):
- * for work a request wants done now, such as a cashier's cancel. A lease of
- * this same process counts too: another request in it may be mid-call (the
- * create a cancel must wait for).
- */
-export async function claimOne(
-  db: Db,
-  table: ClaimableTable,
-  id: string,
-  options: { claimer: string; now: Date; leaseMs: number },
-): Promise<boolean> {
-  const name = sql.identifier(table)
-  const until = new Date(options.now.getTime() + options.leaseMs).toISOString()
-  const result = await db.execute(sql`
-    UPDATE ${name} SET claimed_by = ${options.claimer}, claimed_until = ${until}::timestamptz
-    WHERE id = ${id} AND ${leaseFree(options.now)}
-    RETURNING id`)
-  return rowsOf(result).length === 1
 }
 
 /** Gives up every lease `claimer` holds (a process shutting down), so others need not wait them out. */

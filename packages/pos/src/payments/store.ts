@@ -67,8 +67,11 @@ export async function claimDueAttempts(db: Db, options: ClaimDueOptions): Promis
 }
 
 /**
- * Claims the attempt if nobody holds a live lease on it (db/claims.ts
- * `claimOne`), returning it whole; undefined if it is held.
+ * Claims the attempt if nobody holds a live lease on it (whatever its
+ * schedule), returning it whole; undefined if it is held. For work a request
+ * wants done now, such as a cashier's cancel. A lease of this same process
+ * counts too: another request in it may be mid-call (the create a cancel must
+ * wait for).
  */
 export async function claimAttempt(
   db: Db,

@@ -150,9 +150,7 @@ export class Sales {
 
   /** A sale of the actor's till as stored, without its lines: for a look at its state and customer. */
   async getRow(actor: Actor, saleId: string): Promise<SaleRow> {
-    const row = await findSaleRow(this.db, saleId)
-    if (!row || row.tillId !== actor.tillId) throw saleNotFound(saleId)
-    return row
+    return ownSale(await findSaleRow(this.db, saleId), actor, saleId)
   }
 
   /**
@@ -417,10 +415,7 @@ export class Sales {
     saleId: string,
     changes: SaleChanges,
   ): Promise<TouchedSale> {
-    const sale = await changeSale(tx, saleId, changes)
-    // Another till's sale is answered as missing: a till sees only its own.
-    if (!sale || sale.tillId !== actor.tillId) throw saleNotFound(saleId)
-    return sale
+    return ownSale(await changeSale(tx, saleId, changes), actor, saleId)
   }
 
   /** The sale of the actor's till as a change left it (still open or waiting: no points earned yet). */
@@ -441,10 +436,7 @@ export class Sales {
   }
 
   private async lockOwnSale(tx: Db, actor: Actor, saleId: string): Promise<SaleRow> {
-    const sale = await lockSale(tx, saleId)
-    // Another till's sale is answered as missing: a till sees only its own.
-    if (!sale || sale.tillId !== actor.tillId) throw saleNotFound(saleId)
-    return sale
+    return ownSale(await lockSale(tx, saleId), actor, saleId)
   }
 
   private now(): Date {
@@ -534,6 +526,12 @@ function checkQuantity(quantity: number): void {
       field: 'quantity',
     })
   }
+}
+
+/** The sale if it is at the actor's till; another till's sale is answered as missing: a till sees only its own. */
+function ownSale<T extends SaleRow>(sale: T | undefined, actor: Actor, saleId: string): T {
+  if (!sale || sale.tillId !== actor.tillId) throw saleNotFound(saleId)
+  return sale
 }
 
 function saleNotFound(saleId: string): PosError {

@@ -156,17 +156,26 @@ function statusKb(pid: number, field: string): number | undefined {
   }
 }
 
-/** CPU time (user + system) the process has used, in ms (Linux); undefined when it cannot be read. */
-export function cpuTimeMs(pid: number): number | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may itself hold
+ * spaces and parentheses): index 1 is the parent, 11–14 utime, stime, cutime,
+ * cstime in clock ticks. Undefined when it cannot be read (Linux only; the
+ * process may have ended).
+ */
+function statFields(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the command name, which may itself hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const ticks = Number(fields[11]) + Number(fields[12])
-    return (ticks / CLOCK_TICKS_PER_SECOND) * 1000
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
     return undefined
   }
+}
+
+/** CPU time (user + system) the process has used, in ms (Linux); undefined when it cannot be read. */
+export function cpuTimeMs(pid: number): number | undefined {
+  const fields = statFields(pid)
+  if (!fields) return undefined
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND) * 1000
 }
 
 /**
@@ -176,28 +185,22 @@ export function cpuTimeMs(pid: number): number | undefined {
 export function treeCpuTimeMs(root: number): number | undefined {
   let total = 0
   for (const pid of processTree(root)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      // utime, stime, and for the root also cutime and cstime: its children that ended.
-      const own = Number(fields[11]) + Number(fields[12])
-      const reaped = pid === root ? Number(fields[13]) + Number(fields[14]) : 0
-      total += own + reaped
-    } catch {
+    const fields = statFields(pid)
+    if (!fields) {
       if (pid === root) return undefined
+      continue
     }
+    // utime, stime, and for the root also cutime and cstime: its children that ended.
+    total += Number(fields[11]) + Number(fields[12])
+    if (pid === root) total += Number(fields[13]) + Number(fields[14])
   }
   return (total / CLOCK_TICKS_PER_SECOND) * 1000
 }
 
 /** The parent of a process (Linux); undefined when it cannot be read. */
 export function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-  } catch {
-    return undefined
-  }
+  const fields = statFields(pid)
+  return fields ? Number(fields[1]) : undefined
 }
 
 // USER_HZ is 100 on every Linux the bench runs on (x86-64 and arm64 alike).
@@ -213,15 +216,13 @@ export function processTree(root: number): number[] {
     return [root]
   }
   for (const name of entries) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      const list = children.get(ppid) ?? []
-      list.push(Number(name))
-      children.set(ppid, list)
-    } catch {
-      // The process ended while we looked.
-    }
+    const fields = statFields(name)
+    // Undefined: the process ended while we looked.
+    if (!fields) continue
+    const ppid = Number(fields[1])
+    const list = children.get(ppid) ?? []
+    list.push(Number(name))
+    children.set(ppid, list)
   }
   const tree: number[] = []
   const queue = [root]

@@ -17,3 +17,4 @@ export {
   type Migration,
   migrate,
 } from './migrate.ts'
+export { queryRows } from './plain-sql.ts'

@@ -179,6 +179,17 @@ export function cpuTimeMs(pid: number): number | undefined {
 }
 
 /**
+ * CPU time of this process's children that have ended and been waited for
+ * (and of theirs, as each waited for its own), in ms (Linux): what a child run
+ * to its end used, read before and after.
+ */
+export function endedChildrenCpuTimeMs(): number | undefined {
+  const fields = statFields('self')
+  if (!fields) return undefined
+  return ((Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND) * 1000
+}
+
+/**
  * CPU time of a process and all its descendants, including the children it
  * has already reaped (a PostgreSQL server: the postmaster and its backends).
  */

@@ -4,7 +4,11 @@
  *   kasse up        everything on one machine: the sandbox, the till and the web shop
  *   kasse sandbox   the local Vipps MobilePay platform
  *   kasse pos       the till alone
+ *   kasse prepare   what a first start would otherwise make (run by npm install)
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   DEFAULT_DATA_DIR,
   DEMO_STORE,
@@ -35,6 +39,7 @@ const COMMANDS = {
   up: ['sandbox-port', 'pos-port', 'shop-port', 'config'],
   sandbox: ['port', 'host', 'config', 'faults', 'fault-seed'],
   pos: ['port', 'host', 'sandbox-url', 'database-url', 'data-dir'],
+  prepare: [],
   help: [],
 } as const
 
@@ -51,6 +56,8 @@ const USAGE = `usage: kasse <command> [options]
             the till; Vipps MobilePay keys from KASSE_VIPPS_URL, KASSE_VIPPS_CLIENT_ID,
             KASSE_VIPPS_CLIENT_SECRET, KASSE_VIPPS_SUBSCRIPTION_KEY (with --sandbox-url
             and no keys set: the sandbox's own seeded test keys)
+  prepare   make the embedded database's templates once (npm install runs it), so no
+            start has to
   bench     [--suites sandbox,checkout,startup] [--quick] [--profile]   benchmarks (bench/README.md)
 `
 
@@ -120,6 +127,26 @@ async function openUpDatabase(): Promise<{
     await pos.close()
     throw error
   }
+}
+
+/**
+ * Makes the embedded database's templates (packages/storage/src/cluster-template.ts):
+ * the empty cluster (an initdb in WebAssembly, 4–5 s of CPU) and the same with
+ * the till's migrations applied, by creating a till database in a folder that
+ * is then thrown away. `npm install` runs it (scripts/postinstall.mjs), so the
+ * first `kasse up` after an install copies its database instead of making the
+ * cluster. Run again, it finds them and only creates and opens the scratch
+ * database (1–2 s).
+ */
+async function prepareEmbeddedDatabase(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'kasse-prepare-'))
+  try {
+    const database = await openPosDatabase({ dataDir: join(scratch, 'pos-data') })
+    await database.close()
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+  console.log("kasse: the embedded database's templates are ready")
 }
 
 function describeSandbox(sandbox: RunningSandbox, config: SandboxConfig): string {
@@ -242,6 +269,10 @@ export async function main(argv: string[]): Promise<void> {
           faultsFromFlags(flags),
         )
         closeOnSignal([sandbox.close])
+        return
+      }
+      case 'prepare': {
+        await prepareEmbeddedDatabase()
         return
       }
       case undefined:

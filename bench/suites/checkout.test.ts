@@ -18,7 +18,7 @@ afterAll(() => children.stopAll())
 
 describe('the checkout suite', () => {
   it(
-    'runs checkouts at one and at two tills until each is registered, and reports them',
+    'runs checkouts at one and at two tills until each is registered, at the till and at the floor, and reports them',
     {
       timeout: 180_000,
     },
@@ -34,24 +34,57 @@ describe('the checkout suite', () => {
 
       const cells = (
         result.data as {
-          cells: Array<{ tills: number; checkouts: number; errors: number; errorSamples: string[] }>
+          cells: Array<{
+            tills: number
+            database: string
+            checkouts: number
+            errors: number
+            errorSamples: string[]
+          }>
         }
       ).cells
-      expect(cells.map((cell) => cell.tills)).toEqual([1, 2])
+      expect(cells.map((cell) => [cell.database, cell.tills])).toEqual([
+        ['embedded', 1],
+        ['embedded', 2],
+        ['floor', 1],
+        ['floor', 2],
+      ])
       for (const cell of cells) {
         expect(cell.errorSamples).toEqual([])
         expect(cell.errors).toBe(0)
         expect(cell.checkouts).toBeGreaterThanOrEqual(2)
       }
       const [checkouts, steps, memory] = result.tables
-      expect(checkouts!.rows.map((row) => row[0])).toEqual(['1', '2'])
-      expect(steps!.headers).toEqual(['tills', 'open sale', 'add line', 'customer', 'pay', 'approve'])
-      // Both processes measured, idle and under load.
-      expect(memory!.rows.map((row) => row[0])).toEqual(['till (kasse pos)', 'sandbox (kasse sandbox)'])
-      for (const row of memory!.rows) expect(row.slice(2)).not.toContain('—')
-      expect(result.charts?.[0]?.bars).toHaveLength(6)
-      // Neither target's concurrency ran, so neither is judged.
-      expect(result.targets.map((target) => target.met)).toEqual([undefined, undefined])
+      const floor = 'floor: node:http + PGlite, 7 statements'
+      expect(checkouts!.rows.map((row) => row.slice(0, 2))).toEqual([
+        ['embedded (PGlite)', '1'],
+        ['embedded (PGlite)', '2'],
+        [floor, '1'],
+        [floor, '2'],
+      ])
+      expect(steps!.headers).toEqual([
+        'database',
+        'tills',
+        'open sale',
+        'add line',
+        'customer',
+        'pay',
+        'approve',
+      ])
+      // Every process measured, idle and under load.
+      expect(memory!.rows.map((row) => row.slice(0, 2))).toEqual([
+        ['embedded (PGlite)', 'till (kasse pos)'],
+        ['embedded (PGlite)', 'sandbox (kasse sandbox)'],
+        [floor, 'the checkout floor'],
+        [floor, 'sandbox (kasse sandbox)'],
+      ])
+      for (const row of memory!.rows) expect(row.slice(3)).not.toContain('—')
+      expect(result.charts?.[0]?.bars).toHaveLength(12)
+      // The till's targets only, the floor's are not judged; neither target's concurrency ran.
+      expect(result.targets.map((target) => [target.id, target.met])).toEqual([
+        ['checkout-p99-10', undefined],
+        ['checkout-p99-50', undefined],
+      ])
       // Every process the suite started has been stopped.
       expect(children.pids()).toEqual([])
     },

@@ -15,10 +15,12 @@
  *   node --import tsx bench/tools/sandbox-checkout.ts [--clients 10] [--rate 25] [--seconds 10] [--root DIR] [--profile DIR]
  *
  * `--root` runs the sandbox of another checkout of the repository (its
- * `packages/cli/bin/kasse.mjs`), `--profile` runs it with `node --cpu-prof`.
+ * `packages/cli/bin/kasse.mjs`), `--profile` runs it with `node --cpu-prof`,
+ * `--node-args='--perf-basic-prof --trace-deopt'` with other options of node
+ * (for `perf record -p`), `--output FILE` keeps what it prints.
  * Not part of `npm run bench`: the checkout suite measures the whole system.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     root: { type: 'string', default: resolve(import.meta.dirname, '..', '..') },
     profile: { type: 'string' },
     rate: { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    output: { type: 'string' },
   },
 })
 const clients = Number(values.clients)
@@ -150,6 +154,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : []),
+        ...values['node-args'].split(' ').filter(Boolean),
         join(values.root, 'packages', 'cli', 'bin', 'kasse.mjs'),
         'sandbox',
         '--port',
@@ -159,6 +164,7 @@ async function main(): Promise<void> {
       ],
       { cwd: workDir, env },
     )
+    if (values.output) sandbox.process.stdout?.pipe(createWriteStream(resolve(values.output)))
     await waitForHttp(`${baseUrl}/_sandbox/health`, { timeoutMs: 60_000, ok: (s) => s === 200 })
     const headers = apiHeaders(await fetchAccessToken(baseUrl))
     api = pool(baseUrl)

@@ -31,6 +31,19 @@ describe('SandboxClock', () => {
     expect(ran).toEqual([1, 2])
   })
 
+  it('runs work due now after the code that scheduled it, in the same turn of the event loop', async () => {
+    clock = new SandboxClock(() => 5000)
+    const ran: string[] = []
+    clock.schedule(5000, () => ran.push('due now'))
+    clock.schedule(4000, () => ran.push('overdue'))
+    const cancelled = clock.schedule(5000, () => ran.push('cancelled'))
+    cancelled()
+    ran.push('scheduler')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(ran).toEqual(['scheduler', 'overdue', 'due now'])
+    expect(clock.pendingTasks).toBe(0)
+  })
+
   it('cancels work and refuses to move backwards', () => {
     clock = new SandboxClock(() => 0)
     let ran = false

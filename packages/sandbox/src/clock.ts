@@ -26,6 +26,8 @@ export class SandboxClock implements Clock {
   private tasks: Task[] = []
   private seq = 0
   private timer: NodeJS.Timeout | undefined
+  /** Set while tasks are due now: they run in this turn of the event loop, not on a timer. */
+  private immediate: NodeJS.Immediate | undefined
   private stopped = false
 
   constructor(
@@ -74,8 +76,7 @@ export class SandboxClock implements Clock {
   stop(): void {
     this.stopped = true
     this.tasks = []
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    this.arm()
   }
 
   get pendingTasks(): number {
@@ -99,13 +100,26 @@ export class SandboxClock implements Clock {
   }
 
   private arm(): void {
+    const next = this.tasks[0]
+    const delay = !next || this.stopped ? undefined : Math.max(0, next.at - this.now())
+    if (delay !== 0 && this.immediate) {
+      clearImmediate(this.immediate)
+      this.immediate = undefined
+    }
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
-    const next = this.tasks[0]
-    if (!next || this.stopped) return
+    if (delay === undefined) return
+    if (delay === 0) {
+      // Due now (a webhook's first attempt): run after the I/O in hand, in this turn of the
+      // event loop, instead of waking the process again for a timer a millisecond later.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined
+        this.runDue()
+      }).unref()
+      return
+    }
     // Cap the wait so a long sleep never overflows setTimeout's 32-bit delay.
-    const delay = Math.min(Math.max(0, next.at - this.now()), 60_000)
-    this.timer = setTimeout(() => this.runDue(), delay)
+    this.timer = setTimeout(() => this.runDue(), Math.min(delay, 60_000))
     this.timer.unref()
   }
 }

@@ -217,6 +217,11 @@ export class Faults {
     return this.rules.some((r) => r.rule.target === 'api')
   }
 
+  /** False when no rule targets webhooks and merchant calls, so deliveries can skip the matching. */
+  hasDeliveryRules(): boolean {
+    return this.rules.some((r) => r.rule.target === 'webhooks')
+  }
+
   /**
    * Rolls the dice for one API request, in rule order: every firing latency
    * rule adds its latency, and the first other rule that fires is the fault.

@@ -7,9 +7,15 @@
  * it, delay it, reorder it (report 2xx now, send later) or spoil its signature,
  * without the outbox or the state machine knowing.
  */
-import { type ClientRequest, request as httpRequest } from 'node:http'
+import {
+  type ClientRequest,
+  request as httpRequest,
+  validateHeaderName,
+  validateHeaderValue,
+} from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { performance } from 'node:perf_hooks'
+import { Http1Client } from './http1-client.ts'
 
 /** One HTTP request exactly as it goes out: the body is the signed bytes. */
 export interface OutgoingWebhook {
@@ -61,61 +67,105 @@ function errorKind(error: NodeJS.ErrnoException): AttemptErrorKind {
   }
 }
 
+/** A failed attempt before anything was sent: a URL or a header no HTTP client would send. */
+const unsendable = (error: unknown): AttemptResult => ({
+  kind: 'error',
+  error: 'network-error',
+  message: (error as Error).message,
+  durationMs: 0,
+})
+
+/** Keep-alive connections for plain http receivers, shared by every delivery, as node:http's global agent was. */
+const plainHttp = new Http1Client()
+
 /**
- * The real transport: node:http(s), no redirects, the whole exchange bounded by
- * `timeoutMs` of real time. The duration is measured on the monotonic clock, not
- * the sandbox clock, because it is how long the receiver took: advancing the
+ * The real transport: no redirects, the whole exchange bounded by `timeoutMs`
+ * of real time. The duration is measured on the monotonic clock, not the
+ * sandbox clock, because it is how long the receiver took: advancing the
  * sandbox clock mid-request must not make a request look seven days long.
+ * Plain `http:` goes through the small keep-alive client (http1-client.ts);
+ * `https:`, and a URL with credentials in it, through node:http(s).
  *
  * @example
  * const result = await httpTransport({ url, body, headers }, { timeoutMs: 10_000, signal })
  */
-export const httpTransport: WebhookTransport = (outgoing, { timeoutMs, signal }) =>
-  new Promise<AttemptResult>((resolve) => {
-    const started = performance.now()
-    const elapsed = () => Math.round(performance.now() - started)
-    let settled = false
-    const finish = (result: AttemptResult) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      signal.removeEventListener('abort', onAbort)
-      resolve(result)
+export const httpTransport: WebhookTransport = (outgoing, options) => {
+  let url: URL
+  try {
+    url = new URL(outgoing.url)
+    // A URL or header node will not send (a line break in a merchant's token) is a
+    // failed attempt like any other, never a rejection nobody is waiting for.
+    for (const [name, value] of Object.entries(outgoing.headers)) {
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
     }
-    const fail = (error: AttemptErrorKind, message: string) => {
-      finish({ kind: 'error', error, message, durationMs: elapsed() })
-      request.destroy()
-    }
+  } catch (error) {
+    return Promise.resolve(unsendable(error))
+  }
+  return url.protocol === 'http:' && url.username === '' && url.password === ''
+    ? sendPlainHttp(url, outgoing, options)
+    : sendWithNode(url, outgoing, options)
+}
+
+/** Settles an attempt once: an answer, a failure, the timeout or the abort, whichever comes first. */
+function attemptSettler(
+  { timeoutMs, signal }: SendOptions,
+  resolve: (result: AttemptResult) => void,
+  giveUp: () => void,
+) {
+  const started = performance.now()
+  const elapsed = () => Math.round(performance.now() - started)
+  let settled = false
+  const finish = (result: AttemptResult) => {
+    if (settled) return
+    settled = true
+    clearTimeout(timer)
+    signal.removeEventListener('abort', onAbort)
+    resolve(result)
+  }
+  const fail = (error: AttemptErrorKind, message: string) => {
+    finish({ kind: 'error', error, message, durationMs: elapsed() })
+    giveUp()
+  }
+  const timer = setTimeout(() => fail('timeout', `no answer within ${timeoutMs} ms`), timeoutMs)
+  const onAbort = () => fail('aborted', 'the delivery was cancelled')
+  if (signal.aborted) onAbort()
+  else signal.addEventListener('abort', onAbort, { once: true })
+  return {
+    answered: (statusCode: number) => finish({ kind: 'response', statusCode, durationMs: elapsed() }),
+    failed: (error: NodeJS.ErrnoException) => fail(errorKind(error), error.message),
+  }
+}
+
+function sendPlainHttp(url: URL, outgoing: OutgoingWebhook, options: SendOptions): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    if (options.signal.aborted) return attemptSettler(options, resolve, () => {})
+    const exchange = plainHttp.post(url, outgoing.headers, outgoing.body)
+    const attempt = attemptSettler(options, resolve, exchange.cancel)
+    exchange.answer.then(attempt.answered, attempt.failed)
+  })
+}
+
+function sendWithNode(url: URL, outgoing: OutgoingWebhook, options: SendOptions): Promise<AttemptResult> {
+  return new Promise<AttemptResult>((resolve) => {
     let request: ClientRequest
     try {
-      const url = new URL(outgoing.url)
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest
       request = send(url, {
         method: 'POST',
         headers: { ...outgoing.headers, 'content-length': String(Buffer.byteLength(outgoing.body)) },
       })
     } catch (error) {
-      // A URL or header node will not send (a line break in a merchant's token) is
-      // a failed attempt like any other, never a rejection nobody is waiting for.
-      return resolve({
-        kind: 'error',
-        error: 'network-error',
-        message: (error as Error).message,
-        durationMs: 0,
-      })
+      return resolve(unsendable(error))
     }
-    const timer = setTimeout(() => fail('timeout', `no answer within ${timeoutMs} ms`), timeoutMs)
-    const onAbort = () => fail('aborted', 'the delivery was cancelled')
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
+    const attempt = attemptSettler(options, resolve, () => request.destroy())
     request.on('response', (response) => {
       // Drain the body so the socket is freed; only the status matters.
       response.resume()
-      response.on('end', () =>
-        finish({ kind: 'response', statusCode: response.statusCode ?? 0, durationMs: elapsed() }),
-      )
-      response.on('error', (error) => fail(errorKind(error), error.message))
+      response.on('end', () => attempt.answered(response.statusCode ?? 0))
+      response.on('error', attempt.failed)
     })
-    request.on('error', (error: NodeJS.ErrnoException) => fail(errorKind(error), error.message))
+    request.on('error', attempt.failed)
     request.end(outgoing.body)
   })
+}

@@ -57,13 +57,21 @@ export function fetchExchange(fetchImpl: typeof globalThis.fetch): HttpExchange 
 export const CONNECT_TIMEOUT_MS = 10_000
 
 /**
+ * How long a connection may sit idle before it is closed rather than reused,
+ * as undici's default: an idle connection may have been dropped by a NAT or
+ * firewall without a word, or be closed by the server just as a request goes
+ * out on it. A shorter `Keep-Alive: timeout` from the server wins (node's agent).
+ */
+export const IDLE_CONNECTION_MS = 4_000
+
+/**
  * Shared by every client in the process, as fetch's global dispatcher is:
  * connections are reused across calls and clients. Idle sockets are unref'd by
  * the agent, so they never keep a process alive.
  */
 const agents = {
-  'http:': new HttpAgent({ keepAlive: true }),
-  'https:': new HttpsAgent({ keepAlive: true }),
+  'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+  'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
 }
 
 /** The default exchange: node:http or node:https by the URL's scheme, on keep-alive connections. */

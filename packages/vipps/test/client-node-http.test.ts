@@ -10,6 +10,7 @@ import { type AddressInfo, createServer as createTcpServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   outcomeUnknown,
+  VippsApiError,
   VippsClient,
   type VippsClientOptions,
   VippsNetworkError,
@@ -187,6 +188,27 @@ describe('the default transport, on node:http', () => {
     expect(error.message).toContain('ECONNREFUSED')
     expect(outcomeUnknown(error)).toBe(false)
     expect(retried).toEqual([1, 2])
+  })
+
+  it('reads a chunked answer whose chunks split a character', async () => {
+    const title = 'Beløpet er høyere enn det reserverte'
+    const bytes = Buffer.from(JSON.stringify({ type: 'about:blank', title, status: 400 }))
+    const middleOfØ = bytes.indexOf(Buffer.from('ø')) + 1
+    const platform = await startPlatform({
+      'POST /accesstoken/get': token,
+      [`POST ${CAPTURE_PATH}`]: (_request, response) => {
+        response.writeHead(400, { 'content-type': 'application/problem+json' })
+        response.write(bytes.subarray(0, middleOfØ))
+        setImmediate(() => response.end(bytes.subarray(middleOfØ)))
+      },
+    })
+
+    const error = await clientAt(platform.url)
+      .epayment.capture(REF, NOK(2_500), { idempotencyKey: 'attempt-7-capture' })
+      .catch((e) => e)
+
+    expect(error).toBeInstanceOf(VippsApiError)
+    expect(error.title).toBe(title)
   })
 
   it('turns an answer whose body stalls after the headers into a timeout error', async () => {

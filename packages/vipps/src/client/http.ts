@@ -16,6 +16,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
+import { urlToHttpOptions } from 'node:url'
 
 /** The answer's headers, by lowercase or any-case name (`Headers` fits). */
 export interface ReplyHeaders {
@@ -83,11 +84,8 @@ export const nodeHttpExchange: HttpExchange = ({ url, method, headers, body, sig
     }
     const secure = url.protocol === 'https:'
     const outgoing = (secure ? httpsRequest : httpRequest)({
-      protocol: url.protocol,
-      // URL keeps an IPv6 literal in brackets; the socket wants it bare.
-      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: url.port,
-      path: url.pathname + url.search,
+      // Host (an IPv6 literal without its brackets), port, path and query, as node reads a URL.
+      ...urlToHttpOptions(url),
       method,
       headers:
         body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },

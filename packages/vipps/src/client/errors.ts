@@ -273,11 +273,15 @@ export class VippsConfigurationError extends VippsError {
   }
 }
 
+/** The error's message with the socket's code: fetch keeps it on its `cause`, node:http on the error. */
 function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return String(cause)
-  const inner = (cause as { cause?: unknown }).cause
-  const code = inner && typeof inner === 'object' && 'code' in inner ? String(inner.code) : undefined
-  return code ? `${cause.message} (${code})` : cause.message
+  const code = codeOf((cause as { cause?: unknown }).cause) ?? codeOf(cause)
+  return code && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error && typeof error === 'object' && 'code' in error ? String(error.code) : undefined
 }
 
 /**

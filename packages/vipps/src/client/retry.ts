@@ -68,17 +68,22 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, at - now)
 }
 
-/** Node's fetch wraps the socket error; these codes mean no byte of the request left. */
+/**
+ * These codes mean no byte of the request left: the connection never came up.
+ * node:http puts them on its error, fetch on the error's `cause`.
+ * `CONNECT_TIMEOUT` is the client's own (http.ts), `UND_ERR_CONNECT_TIMEOUT` fetch's.
+ */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'CONNECT_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 
-/** Whether a fetch failure proves the request never reached the server. */
+/** Whether a network failure proves the request never reached the server. */
 export function provablyNotSent(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code

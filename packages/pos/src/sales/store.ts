@@ -187,17 +187,22 @@ const saleFields = fieldsOf<SaleRow>(sale, '')
 const lineFields = fieldsOf<SaleLineRow>(saleLine, 'line.')
 const productFields = fieldsOf<Product>(product, 'product.')
 
+/** The sale and its member out of a row a change answered (`CHANGED_SALE_COLUMNS`); undefined if none changed. */
+function touchedSaleOf(row: ChangedRow | undefined): TouchedSale | undefined {
+  const sale = row && saleFields(row)
+  return row && sale ? { ...sale, member: memberOf(sale, row.memberName, row.memberPoints) } : undefined
+}
+
 /** The sale and its lines out of `changeSaleAnsweringCart`'s rows (one per line); undefined if no sale changed. */
 function cartOf(rows: readonly ChangedRow[]): LockedCart | undefined {
-  const first = rows[0]
-  const row = first && saleFields(first)
-  if (!first || !row) return undefined
+  const sale = touchedSaleOf(rows[0])
+  if (!sale) return undefined
   const lines: SaleLineRow[] = []
-  for (const each of rows) {
-    const line = lineFields(each)
+  for (const row of rows) {
+    const line = lineFields(row)
     if (line) lines.push(line)
   }
-  return { sale: { ...row, member: memberOf(row, first.memberName, first.memberPoints) }, lines }
+  return { sale, lines }
 }
 
 /** The product a scan asks for: by barcode (the scanner) or id (a tap, a search), in the till's store. */
@@ -228,10 +233,8 @@ export async function lockCart(
   const cart = cartOf(rows)
   if (cart) return { cart, product }
   const [touched] = await queryRows<ChangedRow>(tx, TOUCH_SALE, [saleId, now])
-  const sale = touched && saleFields(touched)
-  if (!touched || !sale) return { cart: undefined, product }
-  const member = memberOf(sale, touched.memberName, touched.memberPoints)
-  return { cart: { sale: { ...sale, member }, lines: await linesOf(tx, saleId) }, product }
+  const sale = touchedSaleOf(touched)
+  return { cart: sale && { sale, lines: await linesOf(tx, saleId) }, product }
 }
 
 /** Who a sale is for: the customer as the cashier identified them, all null for nobody. */
@@ -292,8 +295,7 @@ export async function setSaleCustomer(
     SET_SALE_CUSTOMER,
     customerParams(saleId, now, customer, storeId),
   )
-  const sale = row && saleFields(row)
-  return row && sale ? { ...sale, member: memberOf(sale, row.memberName, row.memberPoints) } : undefined
+  return touchedSaleOf(row)
 }
 
 const LINES_OF = `SELECT ${LINE_COLUMNS} FROM sale_line WHERE sale_id = $1 ORDER BY position`

@@ -25,7 +25,7 @@ import {
   deleteLine,
   discountOf,
   type FoundSale,
-  findCurrentSale,
+  findCurrentSaleWithLines,
   findSale,
   findSaleRow,
   insertLine,
@@ -127,17 +127,17 @@ export class Sales {
       if (inserted) return toSale({ ...inserted, posId: actor.posId, member: null, pointsEarned: null }, [])
       // The till has a current sale (or another request opened one first): that one is it,
       // unless it was paid or voided in the moment between, when opening is tried again.
-      const current = await findCurrentSale(this.db, actor.tillId)
-      if (current) return toSale(current, await linesOf(this.db, current.id))
+      const current = await findCurrentSaleWithLines(this.db, actor.tillId)
+      if (current) return toSale(current.sale, current.lines)
     }
     throw new Error('the till has a current sale that could not be read')
   }
 
   /** The till's current sale; SALE_NOT_FOUND if it has none. */
   async current(actor: Actor): Promise<Sale> {
-    const current = await findCurrentSale(this.db, actor.tillId)
+    const current = await findCurrentSaleWithLines(this.db, actor.tillId)
     if (!current) throw new PosError('SALE_NOT_FOUND', 'This till has no open sale')
-    return toSale(current, await linesOf(this.db, current.id))
+    return toSale(current.sale, current.lines)
   }
 
   /** A sale of the actor's till. */

@@ -25,21 +25,31 @@ export type SaleLineRow = typeof saleLine.$inferSelect
 
 const SALE_COLUMNS = selectList(sale, 'sale')
 const LINE_COLUMNS = selectList(saleLine, 'sale_line')
+/** A sale's lines joined to it, a row per line: their keys start with `line.` (`linesIn` takes them out). */
+const JOINED_LINE_COLUMNS = selectList(saleLine, 'sale_line', 'line.')
 
 /** A sale with its till's POS id, its member and the points its payment earned, as `findSale` answers it. */
-const FOUND_SALE = `SELECT ${SALE_COLUMNS}, till.pos_id AS "posId",
-  member.name AS "memberName", member.points AS "memberPoints", points_entry.points AS "pointsEarned"
-FROM sale
-JOIN till ON till.id = sale.till_id
+const FOUND_SALE_COLUMNS = `${SALE_COLUMNS}, till.pos_id AS "posId",
+  member.name AS "memberName", member.points AS "memberPoints", points_entry.points AS "pointsEarned"`
+const FOUND_SALE_JOINS = `JOIN till ON till.id = sale.till_id
 LEFT JOIN member ON member.id = sale.member_id
 LEFT JOIN points_entry ON points_entry.sale_id = sale.id AND points_entry.reason = 'purchase'`
 
-const FIND_SALE = `${FOUND_SALE} WHERE sale.id = $1`
+const FIND_SALE = `SELECT ${FOUND_SALE_COLUMNS} FROM sale ${FOUND_SALE_JOINS} WHERE sale.id = $1`
 
-/** The till's current sale: open or waiting for payment, as the partial unique index `sale_current_per_till` has it. */
-const FIND_CURRENT_SALE = `${FOUND_SALE} WHERE sale.till_id = $1 AND sale.state IN ('open', 'awaiting_payment')`
+/** The till's current sale: open or waiting for payment, as the partial unique index `sale_one_current_per_till` has it. */
+const CURRENT_SALE_OF_TILL = `sale.till_id = $1 AND sale.state IN ('open', 'awaiting_payment')`
 
-type FoundSaleRow = SaleRow & {
+const FIND_CURRENT_SALE = `SELECT ${FOUND_SALE_COLUMNS} FROM sale ${FOUND_SALE_JOINS} WHERE ${CURRENT_SALE_OF_TILL}`
+
+/** The till's current sale with its lines, in one statement: a row per line. */
+const FIND_CURRENT_SALE_WITH_LINES = `SELECT ${FOUND_SALE_COLUMNS}, ${JOINED_LINE_COLUMNS}
+FROM sale ${FOUND_SALE_JOINS}
+LEFT JOIN sale_line ON sale_line.sale_id = sale.id
+WHERE ${CURRENT_SALE_OF_TILL}
+ORDER BY sale_line.position`
+
+type FoundSaleRow = Record<string, unknown> & {
   posId: string
   memberName: string | null
   memberPoints: number | null
@@ -49,7 +59,17 @@ type FoundSaleRow = SaleRow & {
 /** The till's current sale, as `findSale` answers it. */
 export async function findCurrentSale(db: Db, tillId: string): Promise<FoundSale | undefined> {
   const [row] = await queryRows<FoundSaleRow>(db, FIND_CURRENT_SALE, [tillId])
-  return row && foundSale(row)
+  return foundSaleOf(row)
+}
+
+/** The till's current sale, as `findSale` answers it, and its lines. */
+export async function findCurrentSaleWithLines(
+  db: Db,
+  tillId: string,
+): Promise<{ sale: FoundSale; lines: SaleLineRow[] } | undefined> {
+  const rows = await queryRows<FoundSaleRow>(db, FIND_CURRENT_SALE_WITH_LINES, [tillId])
+  const sale = foundSaleOf(rows[0])
+  return sale && { sale, lines: linesIn(rows) }
 }
 
 /** Opens a sale unless the till has a current one: the partial unique index decides between two racing requests. */
@@ -110,11 +130,18 @@ export async function findSaleRow(db: Db, saleId: string): Promise<SaleRow | und
 
 export async function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {
   const [row] = await queryRows<FoundSaleRow>(db, FIND_SALE, [saleId])
-  return row && foundSale(row)
+  return foundSaleOf(row)
 }
 
-function foundSale({ posId, memberName, memberPoints, pointsEarned, ...row }: FoundSaleRow): FoundSale {
-  return { ...row, posId, member: memberOf(row, memberName, memberPoints), pointsEarned }
+function foundSaleOf(row: FoundSaleRow | undefined): FoundSale | undefined {
+  const sale = row && saleFields(row)
+  if (!row || !sale) return undefined
+  return {
+    ...sale,
+    posId: row.posId,
+    member: memberOf(sale, row.memberName, row.memberPoints),
+    pointsEarned: row.pointsEarned,
+  }
 }
 
 function memberOf(row: SaleRow, name: string | null, points: number | null): SaleMemberRow | null {
@@ -162,7 +189,7 @@ FROM changed LEFT JOIN member ON member.id = changed.member_id`
  */
 function changeSaleAnsweringCart(set: string, where: string, scanned?: 'barcode' | 'id'): string {
   const change = changeSale(set, `${where} AND xmin = (SELECT xmin FROM sale WHERE id = $1)`)
-  const columns = `${CHANGED_SALE_COLUMNS}, ${selectList(saleLine, 'sale_line', 'line.')}`
+  const columns = `${CHANGED_SALE_COLUMNS}, ${JOINED_LINE_COLUMNS}`
   const joins = `LEFT JOIN member ON member.id = changed.member_id
 LEFT JOIN sale_line ON sale_line.sale_id = changed.id
 ORDER BY sale_line.position`
@@ -196,13 +223,17 @@ function touchedSaleOf(row: ChangedRow | undefined): TouchedSale | undefined {
 /** The sale and its lines out of `changeSaleAnsweringCart`'s rows (one per line); undefined if no sale changed. */
 function cartOf(rows: readonly ChangedRow[]): LockedCart | undefined {
   const sale = touchedSaleOf(rows[0])
-  if (!sale) return undefined
+  return sale && { sale, lines: linesIn(rows) }
+}
+
+/** The lines out of the rows of a sale joined to its lines (`line.` keys), in their order; none if it has none. */
+function linesIn(rows: readonly Record<string, unknown>[]): SaleLineRow[] {
   const lines: SaleLineRow[] = []
   for (const row of rows) {
     const line = lineFields(row)
     if (line) lines.push(line)
   }
-  return { sale, lines }
+  return lines
 }
 
 /** The product a scan asks for: by barcode (the scanner) or id (a tap, a search), in the till's store. */

@@ -17,7 +17,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Product } from '../catalogue/store.ts'
 import type { Db } from '../db/database.ts'
 import { type CustomerSource, product, sale, saleLine, store } from '../db/schema.ts'
-import { fieldsOf, selectList } from '../db/select-list.ts'
+import { fieldsOf, insertRow, selectList } from '../db/select-list.ts'
 import type { LineDiscount } from './pricing.ts'
 
 export type SaleRow = typeof sale.$inferSelect
@@ -340,27 +340,15 @@ export function nextPosition(lines: readonly SaleLineRow[]): number {
   return lines.reduce((last, line) => Math.max(last, line.position), 0) + 1
 }
 
-const INSERT_LINE = `INSERT INTO sale_line (id, sale_id, position, product_id, name, barcode, unit_price, vat_rate,
-  quantity, discount_kind, discount_value, discounted_by, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+/** A line built whole in code (`lineFor`): nothing is read back. */
+const INSERT_LINE = insertRow(saleLine)
 
 export async function insertLine(tx: Db, line: SaleLineRow): Promise<void> {
-  await queryRows(tx, INSERT_LINE, [
-    line.id,
-    line.saleId,
-    line.position,
-    line.productId,
-    line.name,
-    line.barcode,
-    line.unitPrice,
-    line.vatRate,
-    line.quantity,
-    line.discountKind,
-    line.discountValue,
-    line.discountedBy,
-    line.createdAt,
-    line.updatedAt,
-  ])
+  await queryRows(
+    tx,
+    INSERT_LINE.text,
+    INSERT_LINE.keys.map((key) => line[key]),
+  )
 }
 
 /** Writes what may change on a line (its quantity, its discount) as `line` has it. */

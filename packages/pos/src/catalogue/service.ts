@@ -50,8 +50,7 @@ export class Catalogue {
 
   async get(actor: Actor, productId: string): Promise<Product> {
     const found = await this.store.findById(actor.storeId, productId)
-    if (!found)
-      throw new PosError('PRODUCT_NOT_FOUND', `There is no product ${productId}`, { field: 'productId' })
+    if (!found) throw productNotFound(productId)
     return found
   }
 
@@ -82,29 +81,33 @@ export class Catalogue {
       this.check(actor, changes),
       new Date(this.clock.now()),
     )
-    if (!updated)
-      throw new PosError('PRODUCT_NOT_FOUND', `There is no product ${productId}`, { field: 'productId' })
+    if (!updated) throw productNotFound(productId)
     return updated
   }
 
   /**
-   * The product a scanner read, for adding to a sale. INVALID_BARCODE if the code
-   * cannot be an EAN-13 (a misread), UNKNOWN_BARCODE if no product has it,
-   * PRODUCT_INACTIVE if it is no longer sold.
+   * The barcode a scanner read, as the catalogue keys it; INVALID_BARCODE if
+   * it cannot be an EAN-13 (a misread). The sale looks the product up with its
+   * cart, in one statement, and hands it to `sellableScanned`.
    */
-  async forScan(actor: Actor, scanned: string): Promise<Product> {
+  scannedBarcode(scanned: string): string {
     const barcode = normaliseScannedCode(scanned)
     const problem = ean13Problem(barcode)
     if (problem) throw new PosError('INVALID_BARCODE', `The barcode ${problem}`, { field: 'barcode' })
-    const found = await this.store.findByBarcode(actor.storeId, barcode)
+    return barcode
+  }
+
+  /** The product found by a scanned barcode, if it may be sold: UNKNOWN_BARCODE if none, PRODUCT_INACTIVE if no longer sold. */
+  sellableScanned(found: Product | undefined, barcode: string): Product {
     if (!found)
       throw new PosError('UNKNOWN_BARCODE', `No product has barcode ${barcode}`, { field: 'barcode' })
     return sellable(found, 'barcode')
   }
 
-  /** The product tapped or picked from a search, for adding to a sale. */
-  async forSale(actor: Actor, productId: string): Promise<Product> {
-    return sellable(await this.get(actor, productId), 'productId')
+  /** The product tapped or picked from a search, if it may be sold: PRODUCT_NOT_FOUND, PRODUCT_INACTIVE. */
+  sellableChosen(found: Product | undefined, productId: string): Product {
+    if (!found) throw productNotFound(productId)
+    return sellable(found, 'productId')
   }
 
   /** Validates what is given of a product; the schema has already checked types and ranges. */
@@ -155,6 +158,10 @@ export class Catalogue {
     if (input.active !== undefined) changes.active = input.active
     return changes
   }
+}
+
+function productNotFound(productId: string): PosError {
+  return new PosError('PRODUCT_NOT_FOUND', `There is no product ${productId}`, { field: 'productId' })
 }
 
 function sellable(found: Product, field: string): Product {

@@ -55,14 +55,6 @@ export class CatalogueStore {
     return row
   }
 
-  async findByBarcode(storeId: string, barcode: string): Promise<Product | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(product)
-      .where(and(eq(product.storeId, storeId), eq(product.barcode, barcode)))
-    return row
-  }
-
   /** Adds a product; DUPLICATE_BARCODE if the store already has its barcode. */
   async insert(row: NewProduct): Promise<Product> {
     try {

@@ -1,5 +1,5 @@
 /** Members, their consents and points, and enrolments, in the database. */
-import { and, desc, eq, ilike, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/database.ts'
 import {
   clubEnrolment,
@@ -27,16 +27,6 @@ export interface MemberPurchaseRow {
   currency: string
   pointsEarned: number
   pointsReturned: number
-}
-
-/**
- * The id of the store's member with this MSISDN (null if none) as an
- * expression, for the statement that sets a sale's customer to look it up itself.
- */
-export function memberIdByMsisdn(storeId: string, msisdn: string): SQL<string | null> {
-  return sql<
-    string | null
-  >`(select ${member.id} from ${member} where ${member.storeId} = ${storeId} and ${member.msisdn} = ${msisdn})`
 }
 
 export async function findMemberByMsisdn(

@@ -6,7 +6,6 @@
  */
 import { VippsApiError, VippsError, VippsGatewayError } from '@kasse/vipps'
 import type { Actor } from '../cashiers/service.ts'
-import { memberIdByMsisdn } from '../club/store.ts'
 import { PosError } from '../errors.ts'
 import type { VippsPlatform } from '../payments/platform.ts'
 import { describeState } from '../sales/machine.ts'
@@ -91,14 +90,12 @@ export class Customers {
     },
   ): Promise<Sale> {
     // Identifying the customer is the membership check: the member's account gets the points.
-    // Looked up by the statement that sets the customer; the store is the till's (a sale
-    // of another till is refused, whatever its store).
-    const memberId =
-      customer.customerMsisdn === null ? null : memberIdByMsisdn(actor.storeId, customer.customerMsisdn)
+    // The statement that sets the customer looks the member up by the number, in the till's
+    // store (a sale of another till is refused, whatever its store).
     return this.sales.setCustomer(
       actor,
       saleId,
-      { ...customer, memberId },
+      customer,
       (state) =>
         new PosError(
           'SALE_NOT_EDITABLE',

@@ -1,3 +1,4 @@
+import { queryRows } from '@kasse/storage'
 import { describe, expect, it } from 'vitest'
 import { MARTIN, type TillClient, useTestPos } from '../../test/helpers.ts'
 
@@ -445,5 +446,67 @@ describe('the customer of a sale', () => {
     expect(paid.json().error.message).toBe('This sale is paid; its customer can no longer change')
     const after = (await kari.request('GET', `/api/sales/${saleId}`)).json()
     expect(after).toMatchObject({ state: 'paid', customer: null })
+  })
+})
+
+describe('a request that waits for another’s change to the same sale', () => {
+  /**
+   * Runs `request` while another transaction holds the sale's lock and has
+   * added a line of milk (as a scan on another till process would), and
+   * commits that transaction only once `request` waits for the lock. On PGlite
+   * (one connection, one transaction at a time) the other change commits first.
+   */
+  async function whileAnotherAddsMilk<T>(saleId: string, request: () => Promise<T>): Promise<T> {
+    const { database } = pos()
+    let answer: Promise<T> | undefined
+    let settled = false
+    await database.db.transaction(async (tx) => {
+      await queryRows(tx, 'UPDATE sale SET updated_at = updated_at WHERE id = $1', [saleId])
+      await queryRows(
+        tx,
+        `INSERT INTO sale_line (id, sale_id, position, product_id, name, barcode, unit_price, vat_rate, quantity, created_at, updated_at)
+         SELECT 'line_other', $1, 1, id, name, barcode, gross_price, vat_rate, 1, now(), now() FROM product WHERE barcode = $2`,
+        [saleId, BARCODE.milk],
+      )
+      if (database.kind === 'pglite') return
+      answer = request().finally(() => {
+        settled = true
+      })
+      // Commit only once the request waits for the sale's lock (or has failed, which the test then shows).
+      for (;;) {
+        const [waiting] = await queryRows<{ n: number }>(
+          tx,
+          'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY (pg_blocking_pids(pid))',
+        )
+        if (waiting!.n > 0 || settled) break
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    })
+    return answer ?? request()
+  }
+
+  it('scanning, adds to the line the other change added', async () => {
+    const kari = await pos().signIn()
+    const saleId = await openSale(kari)
+    const scanned = await whileAnotherAddsMilk(saleId, () => scan(kari, saleId, BARCODE.milk))
+    expect(scanned.statusCode).toBe(200)
+    expect(scanned.json().lines).toEqual([
+      expect.objectContaining({ id: 'line_other', barcode: BARCODE.milk, quantity: 2 }),
+    ])
+    expect(scanned.json()).toEqual((await kari.request('GET', `/api/sales/${saleId}`)).json())
+  })
+
+  it('setting the customer, answers with the line the other change added', async () => {
+    const kari = await pos().signIn()
+    const saleId = await openSale(kari)
+    const set = await whileAnotherAddsMilk(saleId, () =>
+      kari.request('PUT', `/api/sales/${saleId}/customer`, { phoneNumber: '12345678' }),
+    )
+    expect(set.statusCode).toBe(200)
+    expect(set.json()).toMatchObject({
+      customer: { msisdn: '4712345678' },
+      lines: [expect.objectContaining({ id: 'line_other', quantity: 1 })],
+    })
+    expect(set.json()).toEqual((await kari.request('GET', `/api/sales/${saleId}`)).json())
   })
 })

@@ -21,26 +21,29 @@ import { assertMove, describeState, isCartEditable, type SaleState } from './mac
 import { type LineDiscount, type LinePrice, priceLine, type SaleTotals, totalLines } from './pricing.ts'
 import { type EpaymentReceipt, toEpaymentReceipt } from './receipt.ts'
 import {
-  changeSale,
   changeSaleIfWaiting,
   deleteLine,
   discountOf,
   type FoundSale,
-  findCurrentSale,
+  findCurrentSaleWithLines,
   findSale,
   findSaleRow,
   insertLine,
   insertOpenSaleUnlessCurrent,
+  type LockedCart,
   linesOf,
+  lockCart,
   lockSale,
   nextPosition,
-  type SaleChanges,
+  type SaleCustomerChange,
   type SaleLineRow,
   type SaleRow,
-  type TouchedSale,
+  setOpenSaleCustomer,
+  setSaleCustomer,
   takeReceiptNumber,
   updateLine,
   updateSale,
+  type WantedProduct,
 } from './store.ts'
 
 /** The most of one item on one line: more is a typo (a barcode typed into the quantity field). */
@@ -97,10 +100,8 @@ export interface SaleMember {
 
 export type AddLineInput = ({ barcode: string } | { productId: string }) & { quantity?: number }
 
-/** Who a sale is for, as `setCustomer` sets it (all null: nobody). */
-export type CustomerChange = Required<
-  Pick<SaleChanges, 'customerMsisdn' | 'customerSource' | 'customerPersonalQr' | 'memberId'>
->
+/** Who a sale is for, as `setCustomer` sets it (all null: nobody); the member is looked up by the number. */
+export type CustomerChange = SaleCustomerChange
 
 export class Sales {
   constructor(
@@ -120,25 +121,23 @@ export class Sales {
         storeId: actor.storeId,
         tillId: actor.tillId,
         openedBy: actor.cashierId,
-        state: 'open',
         currency: actor.currency,
         openedAt: now,
-        updatedAt: now,
       })
       if (inserted) return toSale({ ...inserted, posId: actor.posId, member: null, pointsEarned: null }, [])
       // The till has a current sale (or another request opened one first): that one is it,
       // unless it was paid or voided in the moment between, when opening is tried again.
-      const current = await findCurrentSale(this.db, actor.tillId)
-      if (current) return toSale(current, await linesOf(this.db, current.id))
+      const current = await findCurrentSaleWithLines(this.db, actor.tillId)
+      if (current) return toSale(current.sale, current.lines)
     }
     throw new Error('the till has a current sale that could not be read')
   }
 
   /** The till's current sale; SALE_NOT_FOUND if it has none. */
   async current(actor: Actor): Promise<Sale> {
-    const current = await findCurrentSale(this.db, actor.tillId)
+    const current = await findCurrentSaleWithLines(this.db, actor.tillId)
     if (!current) throw new PosError('SALE_NOT_FOUND', 'This till has no open sale')
-    return toSale(current, await linesOf(this.db, current.id))
+    return toSale(current.sale, current.lines)
   }
 
   /** A sale of the actor's till. */
@@ -160,22 +159,45 @@ export class Sales {
   async addLine(actor: Actor, saleId: string, input: AddLineInput): Promise<Sale> {
     const quantity = input.quantity ?? 1
     checkQuantity(quantity)
-    const product =
+    // The product is looked up by the statement that locks the cart; its errors come first, as a
+    // product's errors always did (a misread barcode before any statement at all).
+    const wanted: WantedProduct =
       'barcode' in input
-        ? await this.catalogue.forScan(actor, input.barcode)
-        : await this.catalogue.forSale(actor, input.productId)
-    return this.changeCart(actor, saleId, async (tx, lines, now) => {
-      const same = lines.find(
-        (l) => l.productId === product.id && l.unitPrice === product.grossPrice && l.discountKind === null,
-      )
-      if (same) {
-        checkQuantity(same.quantity + quantity)
-        return this.changeLine(tx, lines, same, { quantity: same.quantity + quantity, updatedAt: now })
-      }
-      const line = lineFor(product, saleId, nextPosition(lines), quantity, now)
-      await insertLine(tx, line)
-      return [...lines, line]
+        ? { storeId: actor.storeId, barcode: this.catalogue.scannedBarcode(input.barcode) }
+        : { storeId: actor.storeId, productId: input.productId }
+    return this.db.transaction(async (tx) => {
+      const now = this.now()
+      const found = await lockCart(tx, saleId, now, wanted)
+      // A throw rolls the lock's touch back, as if the scan had been refused before it.
+      const product =
+        'barcode' in wanted
+          ? this.catalogue.sellableScanned(found.product, wanted.barcode)
+          : this.catalogue.sellableChosen(found.product, wanted.productId)
+      const { sale, lines } = editableCart(found.cart, actor, saleId)
+      const changed = await this.addProduct(tx, saleId, lines, product, quantity, now)
+      return this.answerFor(actor, { sale, lines: changed })
     })
+  }
+
+  /** The same product at the same price without a discount adds to its line's quantity; anything else is a new line. */
+  private async addProduct(
+    tx: Db,
+    saleId: string,
+    lines: SaleLineRow[],
+    product: Product,
+    quantity: number,
+    now: Date,
+  ): Promise<SaleLineRow[]> {
+    const same = lines.find(
+      (l) => l.productId === product.id && l.unitPrice === product.grossPrice && l.discountKind === null,
+    )
+    if (same) {
+      checkQuantity(same.quantity + quantity)
+      return this.changeLine(tx, lines, same, { quantity: same.quantity + quantity, updatedAt: now })
+    }
+    const line = lineFor(product, saleId, nextPosition(lines), quantity, now)
+    await insertLine(tx, line)
+    return [...lines, line]
   }
 
   async changeQuantity(actor: Actor, saleId: string, lineId: string, quantity: number): Promise<Sale> {
@@ -250,20 +272,19 @@ export class Sales {
     customer: CustomerChange,
     refusal: (state: Exclude<SaleState, 'open'>) => PosError,
   ): Promise<Sale> {
-    // The usual case is one statement (its row lock is the sale's); the answer's
-    // lines are read after it, as a change's answer always was.
-    const changed = await changeSale(
-      this.db,
-      saleId,
-      { ...customer, updatedAt: this.now() },
-      { tillId: actor.tillId, state: 'open' },
-    )
-    if (changed) return this.answerFor(actor, changed, await linesOf(this.db, saleId))
-    // Not an open sale of this till: the sale under its lock says why (or, reopened meanwhile, changes).
+    // The usual case is one statement (its row lock is the sale's) that answers with the lines too.
+    const changed = await setOpenSaleCustomer(this.db, saleId, this.now(), customer, actor)
+    if (changed) return this.answerFor(actor, changed)
+    // Not an open sale of this till (or changed while the statement waited for it): the sale under
+    // its lock says why (or, reopened meanwhile, changes).
     return this.db.transaction(async (tx) => {
-      const sale = await this.changeOwnSale(tx, actor, saleId, { ...customer, updatedAt: this.now() })
+      const sale = ownSale(
+        await setSaleCustomer(tx, saleId, this.now(), customer, actor.storeId),
+        actor,
+        saleId,
+      )
       if (sale.state !== 'open') throw refusal(sale.state)
-      return this.answerFor(actor, sale, await linesOf(tx, saleId))
+      return this.answerFor(actor, { sale, lines: await linesOf(tx, saleId) })
     })
   }
 
@@ -394,32 +415,13 @@ export class Sales {
   ): Promise<Sale> {
     return this.db.transaction(async (tx) => {
       const now = this.now()
-      const sale = await this.changeOwnSale(tx, actor, saleId, { updatedAt: now })
-      if (!isCartEditable(sale.state)) {
-        throw new PosError(
-          'SALE_NOT_EDITABLE',
-          `This sale is ${describeState(sale.state)}; its lines can no longer change`,
-        )
-      }
-      return this.answerFor(actor, sale, await change(tx, await linesOf(tx, saleId), now))
+      const { sale, lines } = editableCart((await lockCart(tx, saleId, now)).cart, actor, saleId)
+      return this.answerFor(actor, { sale, lines: await change(tx, lines, now) })
     })
   }
 
-  /**
-   * Changes a sale of the actor's till, locking it; throwing afterwards (the
-   * caller's checks) rolls the change back, as if it had been refused first.
-   */
-  private async changeOwnSale(
-    tx: Db,
-    actor: Actor,
-    saleId: string,
-    changes: SaleChanges,
-  ): Promise<TouchedSale> {
-    return ownSale(await changeSale(tx, saleId, changes), actor, saleId)
-  }
-
   /** The sale of the actor's till as a change left it (still open or waiting: no points earned yet). */
-  private answerFor(actor: Actor, sale: TouchedSale, lines: SaleLineRow[]): Sale {
+  private answerFor(actor: Actor, { sale, lines }: LockedCart): Sale {
     return toSale({ ...sale, posId: actor.posId, pointsEarned: null }, lines)
   }
 
@@ -428,10 +430,12 @@ export class Sales {
     tx: Db,
     lines: SaleLineRow[],
     line: SaleLineRow,
-    changes: Parameters<typeof updateLine>[2],
+    changes: Partial<Pick<SaleLineRow, 'quantity' | 'discountKind' | 'discountValue' | 'discountedBy'>> & {
+      updatedAt: Date
+    },
   ): Promise<SaleLineRow[]> {
-    await updateLine(tx, line.id, changes)
     const changed = { ...line, ...changes }
+    await updateLine(tx, changed)
     return lines.map((l) => (l === line ? changed : l))
   }
 
@@ -532,6 +536,18 @@ function checkQuantity(quantity: number): void {
 function ownSale<T extends SaleRow>(sale: T | undefined, actor: Actor, saleId: string): T {
   if (!sale || sale.tillId !== actor.tillId) throw saleNotFound(saleId)
   return sale
+}
+
+/** The cart of a sale of the actor's till, if its lines may still change. */
+function editableCart(cart: LockedCart | undefined, actor: Actor, saleId: string): LockedCart {
+  const sale = ownSale(cart?.sale, actor, saleId)
+  if (!isCartEditable(sale.state)) {
+    throw new PosError(
+      'SALE_NOT_EDITABLE',
+      `This sale is ${describeState(sale.state)}; its lines can no longer change`,
+    )
+  }
+  return { sale, lines: cart!.lines }
 }
 
 function saleNotFound(saleId: string): PosError {

@@ -1,0 +1,41 @@
+/**
+ * Select lists for plain-SQL statements (`queryRows`, @kasse/storage) whose
+ * rows must be a table's drizzle row type: every column under its property
+ * name, written once from the drizzle definition (which database.test.ts
+ * checks against the migrations), so a statement's text cannot miss a column.
+ */
+import { getTableColumns, getTableName, type Table } from 'drizzle-orm'
+
+/**
+ * `"sale_id" AS "saleId", …` for every column of `table`, each qualified by
+ * `qualifier` (a table name or alias) when given. Call it once, at module
+ * load, to build a statement text constant.
+ *
+ * @example
+ * const FIND = `SELECT ${selectList(sale)} FROM sale WHERE id = $1`
+ */
+export function selectList(table: Table, qualifier?: string): string {
+  const prefix = qualifier === undefined ? '' : `${qualifier}.`
+  return Object.entries(getTableColumns(table))
+    .map(([key, column]) => `${prefix}"${column.name}" AS "${key}"`)
+    .join(', ')
+}
+
+/**
+ * An INSERT of one whole row of `table`: the text, with a parameter for
+ * every column, and the row's keys in the parameters' order. For rows built
+ * whole in code, so nothing needs reading back.
+ *
+ * @example
+ * const INSERT = insertRow(paymentAttempt)
+ * await queryRows(tx, INSERT.text, INSERT.keys.map((key) => row[key]))
+ */
+export function insertRow<T extends Table>(table: T): { text: string; keys: (keyof T['$inferSelect'])[] } {
+  const columns = Object.entries(getTableColumns(table))
+  const names = columns.map(([, column]) => `"${column.name}"`).join(', ')
+  const values = columns.map((_, index) => `$${index + 1}`).join(', ')
+  return {
+    text: `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${values})`,
+    keys: columns.map(([key]) => key as keyof T['$inferSelect']),
+  }
+}

@@ -8,17 +8,23 @@ import { getTableColumns, getTableName, type Table } from 'drizzle-orm'
 
 /**
  * `"sale_id" AS "saleId", …` for every column of `table`, each qualified by
- * `qualifier` (a table name or alias) when given. Call it once, at module
- * load, to build a statement text constant.
+ * `qualifier` (a table name or alias) when given, and its key prefixed by
+ * `keyPrefix` (to tell apart two joined tables' columns of the same name).
+ * Call it once, at module load, to build a statement text constant.
  *
  * @example
  * const FIND = `SELECT ${selectList(sale)} FROM sale WHERE id = $1`
  */
-export function selectList(table: Table, qualifier?: string): string {
+export function selectList(table: Table, qualifier?: string, keyPrefix = ''): string {
   const prefix = qualifier === undefined ? '' : `${qualifier}.`
   return Object.entries(getTableColumns(table))
-    .map(([key, column]) => `${prefix}"${column.name}" AS "${key}"`)
+    .map(([key, column]) => `${prefix}"${column.name}" AS "${keyPrefix}${key}"`)
     .join(', ')
+}
+
+/** The property names of `table`'s columns, in the order `selectList` lists them. */
+export function columnKeys<T extends Table>(table: T): (keyof T['$inferSelect'] & string)[] {
+  return Object.keys(getTableColumns(table)) as (keyof T['$inferSelect'] & string)[]
 }
 
 /**

@@ -7,9 +7,9 @@
  */
 import { queryRows } from '@kasse/storage'
 import type { Db } from '../db/database.ts'
-import { sale } from '../db/schema.ts'
-import { selectList } from '../db/select-list.ts'
-import type { SaleMemberRow, SaleRow } from './store.ts'
+import { sale, saleLine } from '../db/schema.ts'
+import { columnKeys, selectList } from '../db/select-list.ts'
+import type { FoundSale, SaleLineRow, SaleMemberRow, SaleRow } from './store.ts'
 
 /** A sale locked for its payment request: its row, its till's posId and its member. */
 export interface PayingSale extends SaleRow {
@@ -17,27 +17,86 @@ export interface PayingSale extends SaleRow {
   member: SaleMemberRow | null
 }
 
-const LOCK_FOR_PAYMENT = `SELECT ${selectList(sale, 'sale')}, till.pos_id AS "posId",
-    member.name AS "memberName", member.points AS "memberPoints"
-  FROM sale
-  JOIN till ON till.id = sale.till_id
-  LEFT JOIN member ON member.id = sale.member_id
-  WHERE sale.id = $1
-  FOR UPDATE OF sale`
+/**
+ * The till's posId and the member as subqueries, not joins: a statement that
+ * waits for the sale's lock then sees the sale as the other transaction left
+ * it, and a subquery follows that row (a joined row would be the one read
+ * before the wait).
+ */
+const POS_ID_AND_MEMBER = `(SELECT pos_id FROM till WHERE till.id = sale.till_id) AS "posId",
+    (SELECT name FROM member WHERE member.id = sale.member_id) AS "memberName",
+    (SELECT points FROM member WHERE member.id = sale.member_id) AS "memberPoints"`
+
+const LOCK_FOR_PAYMENT = `SELECT ${selectList(sale)}, ${POS_ID_AND_MEMBER}
+  FROM sale WHERE id = $1 FOR UPDATE`
+
+type SaleRowWithMember = SaleRow & { posId: string; memberName: string | null; memberPoints: number | null }
 
 /** The sale, locked until the transaction ends, with what its payment request needs. */
 export async function lockSaleForPayment(tx: Db, saleId: string): Promise<PayingSale | undefined> {
-  const [row] = await queryRows<
-    SaleRow & { posId: string; memberName: string | null; memberPoints: number | null }
-  >(tx, LOCK_FOR_PAYMENT, [saleId])
-  if (!row) return undefined
-  const { memberName, memberPoints, ...locked } = row
-  const member =
-    locked.memberId !== null && memberName !== null && memberPoints !== null
-      ? { id: locked.memberId, name: memberName, points: memberPoints }
-      : null
-  return { ...locked, member }
+  const [row] = await queryRows<SaleRowWithMember>(tx, LOCK_FOR_PAYMENT, [saleId])
+  return row && withMember(row)
 }
+
+function withMember<Row extends SaleRowWithMember>({
+  memberName,
+  memberPoints,
+  ...row
+}: Row): Omit<Row, 'memberName' | 'memberPoints'> & { member: SaleMemberRow | null } {
+  const member =
+    row.memberId !== null && memberName !== null && memberPoints !== null
+      ? { id: row.memberId, name: memberName, points: memberPoints }
+      : null
+  return { ...row, member }
+}
+
+const LINE_KEYS = columnKeys(saleLine)
+
+/**
+ * The sale with its posId, member and earned points, and its lines (a sale
+ * without lines: one row whose line columns are null), in one statement and
+ * so in one snapshot. Not for a locked read: the lines must be read after the
+ * sale's lock is taken, in a statement of their own.
+ */
+const LOAD_SALE = `SELECT ${selectList(sale, 'sale')}, ${POS_ID_AND_MEMBER},
+    (SELECT points FROM points_entry
+      WHERE points_entry.sale_id = sale.id AND points_entry.reason = 'purchase') AS "pointsEarned",
+    ${selectList(saleLine, 'line', 'line.')}
+  FROM sale LEFT JOIN sale_line AS line ON line.sale_id = sale.id
+  WHERE sale.id = $1
+  ORDER BY line.position`
+
+/** A sale as the payment flow and the screens read it whole: its row, posId, member and points, and its lines. */
+export async function loadSale(
+  db: Db,
+  saleId: string,
+): Promise<{ sale: FoundSale; lines: SaleLineRow[] } | undefined> {
+  const rows = await queryRows<SaleRowWithMember & { pointsEarned: number | null } & Record<string, unknown>>(
+    db,
+    LOAD_SALE,
+    [saleId],
+  )
+  const first = rows[0]
+  if (!first) return undefined
+  const lines: SaleLineRow[] = []
+  for (const row of rows) {
+    if (row['line.id'] === null) continue
+    const line: Record<string, unknown> = {}
+    for (const key of LINE_KEYS) line[key] = row[`line.${key}`]
+    lines.push(line as SaleLineRow)
+  }
+  const sale: Record<string, unknown> = {}
+  for (const key of SALE_KEYS) sale[key] = first[key]
+  const found = withMember({
+    ...(sale as SaleRow),
+    posId: first.posId,
+    memberName: first.memberName,
+    memberPoints: first.memberPoints,
+  })
+  return { sale: { ...found, pointsEarned: first.pointsEarned }, lines }
+}
+
+const SALE_KEYS = columnKeys(sale)
 
 /**
  * Freezes the sale and takes the store's next receipt number for it, in one

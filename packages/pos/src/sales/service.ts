@@ -20,6 +20,7 @@ import { newId } from '../ids.ts'
 import { assertMove, describeState, isCartEditable, type SaleState } from './machine.ts'
 import {
   freezeSale,
+  loadSale,
   lockSaleForPayment,
   markPaidIfWaiting,
   type PayingSale,
@@ -33,7 +34,6 @@ import {
   discountOf,
   type FoundSale,
   findCurrentSale,
-  findSale,
   findSaleRow,
   insertLine,
   insertOpenSaleUnlessCurrent,
@@ -390,9 +390,9 @@ export class Sales {
 
   /** A sale with its lines priced and totalled, whoever asks (the payment flow has no actor). */
   async load(saleId: string, db: Db = this.db): Promise<Sale> {
-    const row = await findSale(db, saleId)
-    if (!row) throw saleNotFound(saleId)
-    return toSale(row, await linesOf(db, saleId))
+    const found = await loadSale(db, saleId)
+    if (!found) throw saleNotFound(saleId)
+    return toSale(found.sale, found.lines)
   }
 
   /**

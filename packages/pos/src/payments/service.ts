@@ -754,7 +754,7 @@ export class Payments {
     // Nothing to write (a late webhook about a closed attempt, a look-up that
     // says what the till knew): no write, no notice.
     if (to === from && changesNothing(row, changes)) return row
-    const updated: AttemptRow = { ...row, ...changes }
+    const updated = withChanges(row, changes)
     await writeLockedAttempt(tx, updated)
     if (paidTo?.memberId) {
       // Points only for money captured, in the transaction that registers the sale: never before, never twice.
@@ -866,6 +866,13 @@ function changesNothing(row: AttemptRow, changes: AttemptChanges): boolean {
       ? before.getTime() === value.getTime()
       : before === value
   })
+}
+
+/** The row as `changes` leave it; a change left undefined keeps the column as it is (as an UPDATE's SET would). */
+function withChanges(row: AttemptRow, changes: AttemptChanges): AttemptRow {
+  const updated: Record<string, unknown> = { ...row }
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined) updated[key] = value
+  return updated as AttemptRow
 }
 
 /** True if a cashier's screen would show the change (not just a new poll time). */

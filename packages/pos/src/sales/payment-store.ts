@@ -8,7 +8,7 @@
 import { queryRows } from '@kasse/storage'
 import type { Db } from '../db/database.ts'
 import { sale, saleLine } from '../db/schema.ts'
-import { columnKeys, selectList } from '../db/select-list.ts'
+import { fieldsOf, selectList } from '../db/select-list.ts'
 import type { FoundSale, SaleLineRow, SaleMemberRow, SaleRow } from './store.ts'
 
 /** A sale locked for its payment request: its row, its till's posId and its member. */
@@ -27,7 +27,7 @@ const POS_ID_AND_MEMBER = `(SELECT pos_id FROM till WHERE till.id = sale.till_id
     (SELECT name FROM member WHERE member.id = sale.member_id) AS "memberName",
     (SELECT points FROM member WHERE member.id = sale.member_id) AS "memberPoints"`
 
-const LOCK_FOR_PAYMENT = `SELECT ${selectList(sale)}, ${POS_ID_AND_MEMBER}
+const LOCK_FOR_PAYMENT = `SELECT ${selectList(sale, 'sale')}, ${POS_ID_AND_MEMBER}
   FROM sale WHERE id = $1 FOR UPDATE`
 
 type SaleRowWithMember = SaleRow & { posId: string; memberName: string | null; memberPoints: number | null }
@@ -50,7 +50,8 @@ function withMember<Row extends SaleRowWithMember>({
   return { ...row, member }
 }
 
-const LINE_KEYS = columnKeys(saleLine)
+const lineOf = fieldsOf<SaleLineRow>(saleLine, 'line.')
+const saleOf = fieldsOf<SaleRow>(sale, '')
 
 /**
  * The sale with its posId, member and earned points, and its lines (a sale
@@ -80,23 +81,17 @@ export async function loadSale(
   if (!first) return undefined
   const lines: SaleLineRow[] = []
   for (const row of rows) {
-    if (row['line.id'] === null) continue
-    const line: Record<string, unknown> = {}
-    for (const key of LINE_KEYS) line[key] = row[`line.${key}`]
-    lines.push(line as SaleLineRow)
+    const line = lineOf(row)
+    if (line) lines.push(line)
   }
-  const sale: Record<string, unknown> = {}
-  for (const key of SALE_KEYS) sale[key] = first[key]
   const found = withMember({
-    ...(sale as SaleRow),
+    ...saleOf(first)!,
     posId: first.posId,
     memberName: first.memberName,
     memberPoints: first.memberPoints,
   })
   return { sale: { ...found, pointsEarned: first.pointsEarned }, lines }
 }
-
-const SALE_KEYS = columnKeys(sale)
 
 /**
  * Freezes the sale and takes the store's next receipt number for it, in one

@@ -8,11 +8,11 @@
  * types, every column under its property name (db/select-list.ts).
  */
 import { queryRows } from '@kasse/storage'
-import { and, eq, getTableColumns, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { type ClaimDueOptions, dueRows, leaseFree } from '../db/claims.ts'
 import type { Db } from '../db/database.ts'
 import { paymentAttempt } from '../db/schema.ts'
-import { selectList } from '../db/select-list.ts'
+import { insertRow, selectList } from '../db/select-list.ts'
 
 export type AttemptRow = typeof paymentAttempt.$inferSelect
 export type AttemptChanges = Partial<Omit<AttemptRow, 'id' | 'saleId' | 'storeId' | 'msn' | 'createdAt'>>
@@ -20,17 +20,14 @@ export type AttemptChanges = Partial<Omit<AttemptRow, 'id' | 'saleId' | 'storeId
 /** Every column of an attempt, under its property name. */
 const ATTEMPT_COLUMNS = selectList(paymentAttempt, 'payment_attempt')
 
-/** The attempt's columns by property name, in the order INSERT_ATTEMPT takes them. */
-const ATTEMPT_ENTRIES = Object.entries(getTableColumns(paymentAttempt))
-const INSERT_ATTEMPT = `INSERT INTO payment_attempt (${ATTEMPT_ENTRIES.map(([, column]) => column.name).join(', ')})
-  VALUES (${ATTEMPT_ENTRIES.map((_, index) => `$${index + 1}`).join(', ')})`
+const INSERT_ATTEMPT = insertRow(paymentAttempt)
 
 /** Inserts an attempt built whole (every column given), so nothing is read back. */
 export async function insertAttempt(tx: Db, row: AttemptRow): Promise<void> {
   await queryRows(
     tx,
-    INSERT_ATTEMPT,
-    ATTEMPT_ENTRIES.map(([key]) => row[key as keyof AttemptRow]),
+    INSERT_ATTEMPT.text,
+    INSERT_ATTEMPT.keys.map((key) => row[key]),
   )
 }
 

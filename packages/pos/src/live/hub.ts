@@ -19,10 +19,13 @@
  * committed.
  */
 import { randomBytes } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { queryRows } from '@kasse/storage'
 import type { Db, PosDatabase } from '../db/database.ts'
 
 export const LIVE_CHANNEL = 'kasse_live'
+
+/** Sends a notice (every transaction on PostgreSQL that changes something a screen shows runs it). */
+const NOTIFY = 'SELECT pg_notify($1, $2)'
 
 export type LiveTopic = 'payment' | 'sale' | 'enrolment'
 
@@ -137,7 +140,7 @@ export class LiveEvents {
       if (this.current.size >= KEPT_CURRENT) this.current.delete(this.current.keys().next().value!)
       this.current.set(payload.token, rows)
     }
-    await tx.execute(sql`SELECT pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(payload)})`)
+    await queryRows(tx, NOTIFY, [LIVE_CHANNEL, JSON.stringify(payload)])
   }
 
   /** Calls `listener` for every notice about `tillId` until the returned function is called. */

@@ -31,7 +31,6 @@ import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import type { LiveEvents, TransactionNews } from '../live/hub.ts'
 import type { Sales } from '../sales/service.ts'
-import { lockSale } from '../sales/store.ts'
 import { classifyCallError, describeForLog, type PaymentError, unavailable } from './errors.ts'
 import {
   canMove,
@@ -57,10 +56,10 @@ import {
   insertAttempt,
   latestAttempt,
   lockAttempt,
-  lockAttemptByReference,
   recordWebhookEvent,
   tillOfSale,
   updateAttempt,
+  writeLockedAttempt,
 } from './store.ts'
 
 /** How often and how long the till looks at a payment. */
@@ -196,25 +195,7 @@ export class Payments {
    * an ended attempt is a new attempt with the next number.
    */
   async start(actor: Actor, saleId: string): Promise<AttemptRow> {
-    const sale = await this.sales.getRow(actor, saleId)
-    const latest = await latestAttempt(this.db, saleId)
-    // The attempt, not the sale read before it, says whether it is paid: a capture that
-    // lands between the two reads leaves the sale read as unpaid and the attempt captured.
-    if (latest && (isLive(latest.state as PaymentAttemptState) || latest.state === 'captured')) return latest
-    if (sale.customerMsisdn === null || sale.customerSource === null) {
-      throw new PosError('CUSTOMER_REQUIRED', 'Scan the customer’s QR code or type their number first', {
-        field: 'customer',
-      })
-    }
-    this.platform.clientFor(actor.msn) // refuses at once if the till has no platform settings
-    await this.sales.freezeForPayment(actor, saleId)
-
-    const now = this.now()
-    const prepared = await this.prepareAttempt(actor, saleId, now).catch(async (error: unknown) => {
-      // Nothing was sent: a sale frozen for a payment that was never stored goes back to editing.
-      await this.reopenUnlessUnderWay(saleId)
-      throw error
-    })
+    const prepared = await this.prepareAttempt(actor, saleId)
     if (!prepared.send) return prepared.row
     const sent = await this.sendCreate(prepared.row)
     // An approval whose webhook landed while the create call was out found the
@@ -225,21 +206,28 @@ export class Payments {
     return sent
   }
 
-  /** Stores the attempt to send (a new one, or a retryable failure reused), or finds the one under way. */
-  private prepareAttempt(
-    actor: Actor,
-    saleId: string,
-    now: Date,
-  ): Promise<{ row: AttemptRow; send: boolean }> {
+  /**
+   * In one transaction: freezes the sale and stores the attempt to send (a
+   * new one, or a retryable failure reused), or finds the one under way. The
+   * sale's lock comes first, so two starts for one sale go one after the
+   * other and the second finds the first's attempt; a refusal or a crash
+   * leaves the sale as it was, with nothing stored.
+   */
+  private prepareAttempt(actor: Actor, saleId: string): Promise<{ row: AttemptRow; send: boolean }> {
     return this.transaction(async (tx) => {
-      const locked = await lockSale(tx, saleId)
-      if (!locked || locked.tillId !== actor.tillId) throw new PosError('SALE_NOT_FOUND', 'No such sale')
+      const locked = await this.sales.lockForPayment(tx, actor, saleId)
       const last = await latestAttempt(tx, saleId)
-      if (last && isLive(last.state as PaymentAttemptState)) return { row: last, send: false }
-      if (locked.state !== 'awaiting_payment') {
-        throw new PosError('SALE_STATE_CONFLICT', 'The sale changed meanwhile; look at it and try again')
+      // The attempt says whether the sale is paid: it becomes captured in the transaction that registers the sale.
+      if (last && (isLive(last.state as PaymentAttemptState) || last.state === 'captured'))
+        return { row: last, send: false }
+      if (locked.customerMsisdn === null || locked.customerSource === null) {
+        throw new PosError('CUSTOMER_REQUIRED', 'Scan the customer’s QR code or type their number first', {
+          field: 'customer',
+        })
       }
-      const frozen = await this.sales.load(saleId, tx)
+      this.platform.clientFor(actor.msn) // refuses at once if the till has no platform settings
+      const frozen = await this.sales.freezeForPayment(tx, locked)
+      const now = this.now()
       const number = (last?.attemptNumber ?? 0) + 1
       const request = createPaymentRequest({
         sale: frozen,
@@ -265,7 +253,7 @@ export class Payments {
         // earlier send did reach the platform, it answers as it did then.
         row = await updateAttempt(tx, last.id, lease)
       } else {
-        row = await insertAttempt(tx, {
+        row = {
           id: newId('pay'),
           saleId,
           storeId: actor.storeId,
@@ -277,23 +265,22 @@ export class Payments {
           cancelIdempotencyKey: newIdempotencyKey(),
           currency: request.amount.currency,
           amount: request.amount.value,
+          authorizedAmount: 0,
+          capturedAmount: 0,
+          cancelledAmount: 0,
+          refundedAmount: 0,
+          pspReference: null,
           customerMsisdn: frozen.customer!.msisdn,
           customerSource: frozen.customer!.source,
           createRequest: request,
+          cancelRequestedAt: null,
           createdAt: now,
           ...lease,
-        })
+        }
+        await insertAttempt(tx, row)
       }
       await this.notify(tx, row, false, locked.tillId)
       return { row, send: true }
-    })
-  }
-
-  private async reopenUnlessUnderWay(saleId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await lockSale(tx, saleId)
-      const last = await latestAttempt(tx, saleId)
-      if (!last || !isLive(last.state as PaymentAttemptState)) await this.sales.reopenAfterPayment(saleId, tx)
     })
   }
 
@@ -373,8 +360,7 @@ export class Payments {
   async takeWebhookEvent(event: EPaymentWebhookEvent): Promise<{ duplicate: boolean; known: boolean }> {
     const now = this.now()
     const outcome = await this.transaction(async (tx): Promise<WebhookOutcome> => {
-      const attempt = await lockAttemptByReference(tx, event.msn, event.reference)
-      const fresh = await recordWebhookEvent(tx, {
+      const { fresh, attempt } = await recordWebhookEvent(tx, {
         dedupeKey: webhookDedupeKey(event),
         msn: event.msn,
         reference: event.reference,
@@ -383,7 +369,6 @@ export class Payments {
         currency: event.amount.currency,
         amount: event.amount.value,
         eventTimestamp: event.timestamp,
-        attemptId: attempt?.id ?? null,
         receivedAt: now,
       })
       if (!fresh) return { duplicate: true, known: attempt !== undefined }
@@ -744,12 +729,13 @@ export class Payments {
       }
     }
     const changes: AttemptChanges = { ...decision.changes, updatedAt: now }
+    let paidTo: { memberId: string | null } | undefined
     if (to !== from) {
       changes.state = to
       changes.checks = 0
       if (!isLive(to)) changes.finalAt = now
       if (to === 'captured') {
-        await this.sales.markPaid(row.saleId, tx)
+        paidTo = await this.sales.markPaid(row.saleId, tx)
       } else if (!isLive(to)) {
         await this.sales.reopenAfterPayment(row.saleId, tx)
       }
@@ -768,8 +754,9 @@ export class Payments {
     // Nothing to write (a late webhook about a closed attempt, a look-up that
     // says what the till knew): no write, no notice.
     if (to === from && changesNothing(row, changes)) return row
-    const updated = await updateAttempt(tx, row.id, changes)
-    if (to !== from && to === 'captured') {
+    const updated = withChanges(row, changes)
+    await writeLockedAttempt(tx, updated)
+    if (paidTo?.memberId) {
       // Points only for money captured, in the transaction that registers the sale: never before, never twice.
       await this.points?.registerPurchase(tx, row.saleId, updated.capturedAmount)
     }
@@ -879,6 +866,13 @@ function changesNothing(row: AttemptRow, changes: AttemptChanges): boolean {
       ? before.getTime() === value.getTime()
       : before === value
   })
+}
+
+/** The row as `changes` leave it; a change left undefined keeps the column as it is (as an UPDATE's SET would). */
+function withChanges(row: AttemptRow, changes: AttemptChanges): AttemptRow {
+  const updated: Record<string, unknown> = { ...row }
+  for (const [key, value] of Object.entries(changes)) if (value !== undefined) updated[key] = value
+  return updated as AttemptRow
 }
 
 /** True if a cashier's screen would show the change (not just a new poll time). */

@@ -18,15 +18,21 @@ import type { CustomerSource } from '../db/schema.ts'
 import { PosError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { assertMove, describeState, isCartEditable, type SaleState } from './machine.ts'
+import {
+  freezeSale,
+  loadSale,
+  lockSaleForPayment,
+  markPaidIfWaiting,
+  type PayingSale,
+  reopenIfWaiting,
+} from './payment-store.ts'
 import { type LineDiscount, type LinePrice, priceLine, type SaleTotals, totalLines } from './pricing.ts'
 import { type EpaymentReceipt, toEpaymentReceipt } from './receipt.ts'
 import {
-  changeSaleIfWaiting,
   deleteLine,
   discountOf,
   type FoundSale,
   findCurrentSaleWithLines,
-  findSale,
   findSaleRow,
   insertLine,
   insertOpenSaleUnlessCurrent,
@@ -40,7 +46,6 @@ import {
   type SaleRow,
   setOpenSaleCustomer,
   setSaleCustomer,
-  takeReceiptNumber,
   updateLine,
   updateSale,
   type WantedProduct,
@@ -315,30 +320,43 @@ export class Sales {
    * the sale waits for payment returns the same.
    */
   async beginPayment(actor: Actor, saleId: string): Promise<{ sale: Sale; receipt: EpaymentReceipt }> {
-    await this.freezeForPayment(actor, saleId)
-    const sale = await this.load(saleId)
+    const sale = await this.db.transaction(async (tx) =>
+      this.freezeForPayment(tx, await this.lockForPayment(tx, actor, saleId)),
+    )
     return { sale, receipt: toEpaymentReceipt(sale) }
   }
 
-  /** `beginPayment` without reading the sale back (the payment flow reads it in its own transaction). */
-  async freezeForPayment(actor: Actor, saleId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const sale = await this.lockOwnSale(tx, actor, saleId)
-      if (sale.state === 'awaiting_payment') return
-      assertMove(sale.state, 'awaiting_payment')
-      const totals = await this.totalsIn(tx, saleId)
-      if (totals.grossAmount <= 0) {
-        throw new PosError('EMPTY_SALE', 'There is nothing to pay for: add products to the sale first')
-      }
-      if (totals.grossAmount > MAX_AMOUNT_VALUE) {
-        throw new PosError(
-          'AMOUNT_TOO_LARGE',
-          `The total is above the ${MAX_AMOUNT_VALUE} minor units one payment may carry; split the sale`,
-        )
-      }
-      const receiptNumber = sale.receiptNumber ?? (await takeReceiptNumber(tx, sale.storeId))
-      await updateSale(tx, saleId, { state: 'awaiting_payment', receiptNumber, updatedAt: this.now() })
-    })
+  /**
+   * A sale of the actor's till, locked in the payment flow's transaction
+   * until it ends, with what its payment request needs: two payment requests
+   * for one sale (a double click, another process) go one after the other.
+   */
+  async lockForPayment(tx: Db, actor: Actor, saleId: string): Promise<PayingSale> {
+    return ownSale(await lockSaleForPayment(tx, saleId), actor, saleId)
+  }
+
+  /**
+   * Freezes a sale locked by `lockForPayment` in the caller's transaction and
+   * answers it as frozen, with its lines and totals (the payment request's
+   * content): nothing is read back. A sale already waiting for payment stays
+   * as it is.
+   */
+  async freezeForPayment(tx: Db, locked: PayingSale): Promise<Sale> {
+    const sale = toSale({ ...locked, pointsEarned: null }, await linesOf(tx, locked.id))
+    if (locked.state === 'awaiting_payment') return sale
+    assertMove(locked.state, 'awaiting_payment')
+    if (sale.totals.grossAmount <= 0) {
+      throw new PosError('EMPTY_SALE', 'There is nothing to pay for: add products to the sale first')
+    }
+    if (sale.totals.grossAmount > MAX_AMOUNT_VALUE) {
+      throw new PosError(
+        'AMOUNT_TOO_LARGE',
+        `The total is above the ${MAX_AMOUNT_VALUE} minor units one payment may carry; split the sale`,
+      )
+    }
+    const now = this.now()
+    const receiptNumber = await freezeSale(tx, locked, now)
+    return { ...sale, state: 'awaiting_payment', receiptNumber, updatedAt: now }
   }
 
   /** Unfreezes a sale whose payment failed or was cancelled, so the cashier can change the cart. */
@@ -361,19 +379,23 @@ export class Sales {
     return this.load(saleId, db)
   }
 
-  /** `registerPaid` without reading the sale back (the capture's transaction needs nothing back). */
-  async markPaid(saleId: string, db: Db = this.db): Promise<void> {
+  /**
+   * `registerPaid` without reading the sale back (the capture's transaction
+   * needs nothing back but the sale's member, who earns its points).
+   */
+  async markPaid(saleId: string, db: Db = this.db): Promise<{ memberId: string | null }> {
     // The usual case in one statement (its row lock is the sale's); anything else as below.
-    const now = this.now()
-    const changed = await changeSaleIfWaiting(db, saleId, { state: 'paid', closedAt: now, updatedAt: now })
-    if (changed) return
-    await db.transaction(async (tx) => {
+    const paid = await markPaidIfWaiting(db, saleId, this.now())
+    if (paid) return paid
+    return db.transaction(async (tx) => {
       const sale = await lockSale(tx, saleId)
       if (!sale) throw saleNotFound(saleId)
-      if (sale.state === 'paid') return
-      assertMove(sale.state, 'paid')
-      const now = this.now()
-      await updateSale(tx, saleId, { state: 'paid', closedAt: now, updatedAt: now })
+      if (sale.state !== 'paid') {
+        assertMove(sale.state, 'paid')
+        const now = this.now()
+        await updateSale(tx, saleId, { state: 'paid', closedAt: now, updatedAt: now })
+      }
+      return { memberId: sale.memberId }
     })
   }
 
@@ -384,23 +406,14 @@ export class Sales {
    */
   async reopenAfterPayment(saleId: string, db: Db = this.db): Promise<void> {
     // One statement: PostgreSQL checks the state again on the locked row before it changes it.
-    await changeSaleIfWaiting(db, saleId, { state: 'open', updatedAt: this.now() })
+    await reopenIfWaiting(db, saleId, this.now())
   }
 
   /** A sale with its lines priced and totalled, whoever asks (the payment flow has no actor). */
   async load(saleId: string, db: Db = this.db): Promise<Sale> {
-    const row = await findSale(db, saleId)
-    if (!row) throw saleNotFound(saleId)
-    return toSale(row, await linesOf(db, saleId))
-  }
-
-  private async totalsIn(tx: Db, saleId: string): Promise<SaleTotals> {
-    return totalLines(
-      (await linesOf(tx, saleId)).map((line) => ({
-        vatRate: line.vatRate,
-        price: priceLine({ ...line, discount: discountOf(line) }),
-      })),
-    )
+    const found = await loadSale(db, saleId)
+    if (!found) throw saleNotFound(saleId)
+    return toSale(found.sale, found.lines)
   }
 
   /**

@@ -13,7 +13,7 @@
  * `updatedAt`), so any change to the lines gives the sale's row a new version.
  */
 import { queryRows } from '@kasse/storage'
-import { and, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Product } from '../catalogue/store.ts'
 import type { Db } from '../db/database.ts'
 import { type CustomerSource, product, sale, saleLine, store } from '../db/schema.ts'
@@ -28,14 +28,12 @@ const LINE_COLUMNS = selectList(saleLine, 'sale_line')
 /** A sale's lines joined to it, a row per line: their keys start with `line.` (`linesIn` takes them out). */
 const JOINED_LINE_COLUMNS = selectList(saleLine, 'sale_line', 'line.')
 
-/** A sale with its till's POS id, its member and the points its payment earned, as `findSale` answers it. */
+/** A sale with its till's POS id, its member and the points its payment earned, as the sale reads answer it. */
 const FOUND_SALE_COLUMNS = `${SALE_COLUMNS}, till.pos_id AS "posId",
   member.name AS "memberName", member.points AS "memberPoints", points_entry.points AS "pointsEarned"`
 const FOUND_SALE_JOINS = `JOIN till ON till.id = sale.till_id
 LEFT JOIN member ON member.id = sale.member_id
 LEFT JOIN points_entry ON points_entry.sale_id = sale.id AND points_entry.reason = 'purchase'`
-
-const FIND_SALE = `SELECT ${FOUND_SALE_COLUMNS} FROM sale ${FOUND_SALE_JOINS} WHERE sale.id = $1`
 
 /** The till's current sale: open or waiting for payment, as the partial unique index `sale_one_current_per_till` has it. */
 const CURRENT_SALE_OF_TILL = `sale.till_id = $1 AND sale.state IN ('open', 'awaiting_payment')`
@@ -56,13 +54,13 @@ type FoundSaleRow = Record<string, unknown> & {
   pointsEarned: number | null
 }
 
-/** The till's current sale, as `findSale` answers it. */
+/** The till's current sale, as the sale reads answer it. */
 export async function findCurrentSale(db: Db, tillId: string): Promise<FoundSale | undefined> {
   const [row] = await queryRows<FoundSaleRow>(db, FIND_CURRENT_SALE, [tillId])
   return foundSaleOf(row)
 }
 
-/** The till's current sale, as `findSale` answers it, and its lines. */
+/** The till's current sale, as the sale reads answer it, and its lines. */
 export async function findCurrentSaleWithLines(
   db: Db,
   tillId: string,
@@ -126,11 +124,6 @@ const FIND_SALE_ROW = `SELECT ${SALE_COLUMNS} FROM sale WHERE id = $1`
 export async function findSaleRow(db: Db, saleId: string): Promise<SaleRow | undefined> {
   const [row] = await queryRows<SaleRow>(db, FIND_SALE_ROW, [saleId])
   return row
-}
-
-export async function findSale(db: Db, saleId: string): Promise<FoundSale | undefined> {
-  const [row] = await queryRows<FoundSaleRow>(db, FIND_SALE, [saleId])
-  return foundSaleOf(row)
 }
 
 function foundSaleOf(row: FoundSaleRow | undefined): FoundSale | undefined {
@@ -387,19 +380,6 @@ export type SaleChanges = Partial<
 
 export async function updateSale(tx: Db, saleId: string, changes: SaleChanges): Promise<void> {
   await tx.update(sale).set(changes).where(eq(sale.id, saleId))
-}
-
-/**
- * Changes a sale that waits for payment, in one statement (PostgreSQL checks
- * the state again on the locked row); false if it was not waiting or does not exist.
- */
-export async function changeSaleIfWaiting(db: Db, saleId: string, changes: SaleChanges): Promise<boolean> {
-  const changed = await db
-    .update(sale)
-    .set(changes)
-    .where(and(eq(sale.id, saleId), eq(sale.state, 'awaiting_payment')))
-    .returning({ id: sale.id })
-  return changed.length === 1
 }
 
 /**

@@ -30,8 +30,17 @@ import { isFresh, type ReadAt, readNow } from '../staleness.ts'
 /** The path the till receives webhooks on. */
 export const WEBHOOK_PATH = '/webhooks/vipps'
 
-/** Every ePayment event: the till acts on some and records all. */
-export const WEBHOOK_EVENTS = PAYMENT_EVENT_NAMES.map(epaymentWebhookEventType)
+/**
+ * Every ePayment event but CREATED: the till acts on some and records all it
+ * gets. CREATED never tells the till anything: it made the payment itself,
+ * and a create whose answer was lost is looked up before anything else. It
+ * cost a delivery, a signature check and a transaction per checkout. (A
+ * registration made before, with CREATED, still serves: it has every event
+ * wanted, and a CREATED that comes is recorded and changes nothing.)
+ */
+export const WEBHOOK_EVENTS = PAYMENT_EVENT_NAMES.filter((name) => name !== 'CREATED').map(
+  epaymentWebhookEventType,
+)
 
 export type RegistrationRow = typeof webhookRegistration.$inferSelect
 

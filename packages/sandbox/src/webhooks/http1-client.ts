@@ -343,9 +343,11 @@ export class Http1Client {
 }
 
 /**
- * The request's bytes: the head in latin1, as node:http writes headers, and
- * the body in UTF-8. `host` comes from the headers when given (the webhook
- * signature names it), else from the URL as node:http would send it.
+ * The request's bytes, head and body in UTF-8, as node:http writes a request
+ * whose string body goes out with its head: a merchant's eCom authToken
+ * "ÆØÅ" is its UTF-8 bytes in the callback's Authorization, as it always was
+ * (test/fuzz/outgoing.test.ts). `host` comes from the headers when given (the
+ * webhook signature names it), else from the URL as node:http would send it.
  */
 export function serializePost(url: URL, headers: Record<string, string>, body: string): Buffer {
   let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\n`
@@ -359,9 +361,5 @@ export function serializePost(url: URL, headers: Record<string, string>, body: s
   }
   if (!hasHost) head += `host: ${url.host}\r\n`
   head += `content-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n`
-  const headBytes = Buffer.byteLength(head, 'latin1')
-  const bytes = Buffer.allocUnsafe(headBytes + Buffer.byteLength(body))
-  bytes.write(head, 0, 'latin1')
-  bytes.write(body, headBytes, 'utf8')
-  return bytes
+  return Buffer.from(head + body, 'utf8')
 }

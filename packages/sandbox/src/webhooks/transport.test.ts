@@ -89,6 +89,13 @@ describe('the webhook transport over plain http', () => {
     expect(connections).toHaveLength(1)
   })
 
+  it('writes a header beyond ASCII as its UTF-8 bytes, as node:http does (an eCom authToken "ÆØÅ")', async () => {
+    const { received, url } = await receiver()
+    await httpTransport(webhook(url, { authorization: 'ÆØÅ æøå' }), { timeoutMs: 5000, signal: noAbort })
+    // node's server reads header bytes as Latin-1.
+    expect(received[0]!.headers.authorization).toBe(Buffer.from('ÆØÅ æøå', 'utf8').toString('latin1'))
+  })
+
   it('names the host from the URL when the headers do not', async () => {
     const { received, url } = await receiver()
     await httpTransport(webhook(url), { timeoutMs: 5000, signal: noAbort })

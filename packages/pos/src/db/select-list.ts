@@ -29,20 +29,23 @@ export function columnKeys<T extends Table>(table: T): (keyof T['$inferSelect'] 
 
 /**
  * An INSERT of one whole row of `table`: the text, with a parameter for
- * every column, and the row's keys in the parameters' order. For rows built
+ * every column, and the row's values in the parameters' order. For rows built
  * whole in code, so nothing needs reading back.
  *
  * @example
  * const INSERT = insertRow(paymentAttempt)
- * await queryRows(tx, INSERT.text, INSERT.keys.map((key) => row[key]))
+ * await queryRows(tx, INSERT.text, INSERT.paramsOf(row))
  */
-export function insertRow<T extends Table>(table: T): { text: string; keys: (keyof T['$inferSelect'])[] } {
+export function insertRow<T extends Table>(
+  table: T,
+): { text: string; paramsOf: (row: T['$inferSelect']) => unknown[] } {
   const columns = Object.entries(getTableColumns(table))
   const names = columns.map(([, column]) => `"${column.name}"`).join(', ')
   const values = columns.map((_, index) => `$${index + 1}`).join(', ')
+  const keys = columns.map(([key]) => key as keyof T['$inferSelect'])
   return {
     text: `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${values})`,
-    keys: columns.map(([key]) => key as keyof T['$inferSelect']),
+    paramsOf: (row) => keys.map((key) => row[key]),
   }
 }
 

@@ -24,11 +24,7 @@ const INSERT_ATTEMPT = insertRow(paymentAttempt)
 
 /** Inserts an attempt built whole (every column given), so nothing is read back. */
 export async function insertAttempt(tx: Db, row: AttemptRow): Promise<void> {
-  await queryRows(
-    tx,
-    INSERT_ATTEMPT.text,
-    INSERT_ATTEMPT.keys.map((key) => row[key]),
-  )
+  await queryRows(tx, INSERT_ATTEMPT.text, INSERT_ATTEMPT.paramsOf(row))
 }
 
 const LATEST_ATTEMPT = `SELECT ${ATTEMPT_COLUMNS} FROM payment_attempt

@@ -8,8 +8,16 @@
 import { queryRows } from '@kasse/storage'
 import type { Db } from '../db/database.ts'
 import { sale, saleLine } from '../db/schema.ts'
-import { fieldsOf, selectList } from '../db/select-list.ts'
-import type { FoundSale, SaleLineRow, SaleMemberRow, SaleRow } from './store.ts'
+import { selectList } from '../db/select-list.ts'
+import {
+  type FoundSale,
+  type FoundSaleRow,
+  memberOf,
+  type SaleLineRow,
+  type SaleMemberRow,
+  type SaleRow,
+  saleWithLinesOf,
+} from './store.ts'
 
 /** A sale locked for its payment request: its row, its till's posId and its member. */
 export interface PayingSale extends SaleRow {
@@ -35,23 +43,10 @@ type SaleRowWithMember = SaleRow & { posId: string; memberName: string | null; m
 /** The sale, locked until the transaction ends, with what its payment request needs. */
 export async function lockSaleForPayment(tx: Db, saleId: string): Promise<PayingSale | undefined> {
   const [row] = await queryRows<SaleRowWithMember>(tx, LOCK_FOR_PAYMENT, [saleId])
-  return row && withMember(row)
+  if (!row) return undefined
+  const { memberName, memberPoints, ...locked } = row
+  return { ...locked, member: memberOf(locked, memberName, memberPoints) }
 }
-
-function withMember<Row extends SaleRowWithMember>({
-  memberName,
-  memberPoints,
-  ...row
-}: Row): Omit<Row, 'memberName' | 'memberPoints'> & { member: SaleMemberRow | null } {
-  const member =
-    row.memberId !== null && memberName !== null && memberPoints !== null
-      ? { id: row.memberId, name: memberName, points: memberPoints }
-      : null
-  return { ...row, member }
-}
-
-const lineOf = fieldsOf<SaleLineRow>(saleLine, 'line.')
-const saleOf = fieldsOf<SaleRow>(sale, '')
 
 /**
  * The sale with its posId, member and earned points, and its lines (a sale
@@ -72,25 +67,7 @@ export async function loadSale(
   db: Db,
   saleId: string,
 ): Promise<{ sale: FoundSale; lines: SaleLineRow[] } | undefined> {
-  const rows = await queryRows<SaleRowWithMember & { pointsEarned: number | null } & Record<string, unknown>>(
-    db,
-    LOAD_SALE,
-    [saleId],
-  )
-  const first = rows[0]
-  if (!first) return undefined
-  const lines: SaleLineRow[] = []
-  for (const row of rows) {
-    const line = lineOf(row)
-    if (line) lines.push(line)
-  }
-  const found = withMember({
-    ...saleOf(first)!,
-    posId: first.posId,
-    memberName: first.memberName,
-    memberPoints: first.memberPoints,
-  })
-  return { sale: { ...found, pointsEarned: first.pointsEarned }, lines }
+  return saleWithLinesOf(await queryRows<FoundSaleRow>(db, LOAD_SALE, [saleId]))
 }
 
 /**

@@ -47,7 +47,8 @@ LEFT JOIN sale_line ON sale_line.sale_id = sale.id
 WHERE ${CURRENT_SALE_OF_TILL}
 ORDER BY sale_line.position`
 
-type FoundSaleRow = Record<string, unknown> & {
+/** A row of a found sale: the sale's columns (unprefixed), its posId, member and earned points, maybe a line (`line.`). */
+export type FoundSaleRow = Record<string, unknown> & {
   posId: string
   memberName: string | null
   memberPoints: number | null
@@ -65,7 +66,13 @@ export async function findCurrentSaleWithLines(
   db: Db,
   tillId: string,
 ): Promise<{ sale: FoundSale; lines: SaleLineRow[] } | undefined> {
-  const rows = await queryRows<FoundSaleRow>(db, FIND_CURRENT_SALE_WITH_LINES, [tillId])
+  return saleWithLinesOf(await queryRows<FoundSaleRow>(db, FIND_CURRENT_SALE_WITH_LINES, [tillId]))
+}
+
+/** The sale and its lines out of the rows of a found sale joined to its lines (one per line); undefined for none. */
+export function saleWithLinesOf(
+  rows: readonly FoundSaleRow[],
+): { sale: FoundSale; lines: SaleLineRow[] } | undefined {
   const sale = foundSaleOf(rows[0])
   return sale && { sale, lines: linesIn(rows) }
 }
@@ -137,7 +144,8 @@ function foundSaleOf(row: FoundSaleRow | undefined): FoundSale | undefined {
   }
 }
 
-function memberOf(row: SaleRow, name: string | null, points: number | null): SaleMemberRow | null {
+/** The sale's member from its name and points as a statement read them; null for no member. */
+export function memberOf(row: SaleRow, name: string | null, points: number | null): SaleMemberRow | null {
   return row.memberId !== null && name !== null && points !== null ? { id: row.memberId, name, points } : null
 }
 
@@ -337,11 +345,7 @@ export function nextPosition(lines: readonly SaleLineRow[]): number {
 const INSERT_LINE = insertRow(saleLine)
 
 export async function insertLine(tx: Db, line: SaleLineRow): Promise<void> {
-  await queryRows(
-    tx,
-    INSERT_LINE.text,
-    INSERT_LINE.keys.map((key) => line[key]),
-  )
+  await queryRows(tx, INSERT_LINE.text, INSERT_LINE.paramsOf(line))
 }
 
 /** Writes what may change on a line (its quantity, its discount) as `line` has it. */
